@@ -1,0 +1,98 @@
+/* The supervisor's pure core: (state, event) -> (state, actions).
+ *
+ * No I/O, no clock, no signals in here: the event loop (loop.c) turns the
+ * world into events (a record from the shim, a file's new identity, a child
+ * exit, a timer, a quit request), and carries out the actions the core
+ * returns (start, signal the group, watch a directory, print a line, exit).
+ * That is what lets tests step "file changed while stopping" one event at a
+ * time. Time enters only as the `now` of each event (monotonic ms). */
+#ifndef AUTOWRAP_CORE_H
+#define AUTOWRAP_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../preload/wire.h"
+#include "options.h"
+
+/* Current identity as the supervisor stat()-ed it. exists = 0: no such file. */
+struct aw_stat {
+    int exists;
+    int is_reg;
+    struct aw_ident id;
+};
+
+enum aw_event_type {
+    AW_EV_BEGIN,       /* start of the session: start generation 1 */
+    AW_EV_RECORD,      /* a record from the shim (rec), with the file's current state (cur) */
+    AW_EV_DRAINED,     /* the channel is empty for now: end of a batch of records */
+    AW_EV_FS,          /* inotify/poll saw something at path; cur is its state now */
+    AW_EV_START_FAILED,/* the child could not exec: err is the errno */
+    AW_EV_CHILD_EXIT,  /* the direct child ended; status is the wait status */
+    AW_EV_GROUP_GONE,  /* nothing of the current generation's process group remains */
+    AW_EV_TIMER,       /* the armed deadline passed */
+    AW_EV_QUIT,        /* SIGINT/SIGTERM/SIGHUP to autowrap: sig says which */
+};
+
+struct aw_event {
+    enum aw_event_type type;
+    int64_t now;            /* monotonic milliseconds */
+    struct aw_record rec;   /* AW_EV_RECORD */
+    const char *path;       /* AW_EV_FS: absolute path */
+    size_t len;
+    struct aw_stat cur;     /* AW_EV_RECORD, AW_EV_FS */
+    int status;             /* AW_EV_CHILD_EXIT: wait status */
+    int err;                /* AW_EV_START_FAILED */
+    int sig;                /* AW_EV_QUIT */
+};
+
+enum aw_action_type {
+    AW_ACT_START,        /* fork+exec the next generation (gen says which) */
+    AW_ACT_SIGNAL,       /* kill(-pgid, sig) */
+    AW_ACT_WATCH,        /* watch directory path (idempotent for the loop) */
+    AW_ACT_PRINT,        /* --list: emit one record (kind, pid, path) in the chosen format */
+    AW_ACT_SAY,          /* status line text (no prefix, no newline) to stderr */
+    AW_ACT_CLEAR,        /* clear the screen (-c) */
+    AW_ACT_EXIT,         /* stop the loop, exit with code */
+};
+
+enum aw_say_level { AW_SAY_NORMAL = 0, AW_SAY_VERBOSE = 1, AW_SAY_ERROR = -1 };
+
+struct aw_action {
+    enum aw_action_type type;
+    int sig;             /* AW_ACT_SIGNAL */
+    int code;            /* AW_ACT_EXIT */
+    unsigned gen;        /* AW_ACT_START */
+    unsigned kind;       /* AW_ACT_PRINT */
+    uint32_t pid;        /* AW_ACT_PRINT */
+    const char *path;    /* AW_ACT_WATCH, AW_ACT_PRINT: owned by the core, valid until core_free */
+    int level;           /* AW_ACT_SAY: enum aw_say_level */
+    char text[512];      /* AW_ACT_SAY */
+};
+
+#define AW_MAX_ACTIONS 64
+
+struct aw_actions {
+    unsigned n;
+    unsigned dropped;    /* actions that did not fit (a bug if ever non-zero) */
+    struct aw_action a[AW_MAX_ACTIONS];
+    int64_t deadline;    /* after the step: when to send AW_EV_TIMER, or -1 for never */
+};
+
+struct aw_core; /* opaque */
+
+/* cwd: shown paths are made relative to it when under it. The core keeps a
+ * pointer to opt; it must outlive the core. NULL on allocation failure. */
+struct aw_core *core_new(const struct aw_options *opt, const char *cwd);
+void core_free(struct aw_core *c);
+
+/* Feed one event; actions are appended to out (out->n is reset first). */
+void core_step(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out);
+
+/* Questions the loop asks to avoid useless I/O; they never change state. */
+int core_wants_path(const struct aw_core *c, const char *path, size_t len); /* worth a stat on an fs event? */
+unsigned core_generation(const struct aw_core *c);
+int core_group_alive(const struct aw_core *c); /* the loop should look for GROUP_GONE */
+size_t core_tracked_count(const struct aw_core *c);
+
+#endif

@@ -1,0 +1,55 @@
+/* Command-line options: parsed by a pure function so tests can feed it argv
+ * vectors and check the result or the one-line error. */
+#ifndef AUTOWRAP_OPTIONS_H
+#define AUTOWRAP_OPTIONS_H
+
+#include "../preload/extset.h"
+
+enum aw_mode { AW_MODE_RUN, AW_MODE_LIST };
+enum aw_format { AW_FMT_TEXT, AW_FMT_JSON, AW_FMT_MAKE };
+
+#define AW_MAX_LIST 256 /* --watch / --ignore entries */
+
+struct aw_options {
+    enum aw_mode mode;
+    enum aw_format format;
+    const char *output;        /* -o FILE: --list output goes here instead of stdout */
+    const char *target;        /* --target NAME: the rule's target for --format make */
+    struct aw_extset exts;     /* --ext / --all, or the default set */
+    int ext_given;             /* --ext or --all was given: pass it to the shim */
+    const char *ext_arg;       /* the --ext LIST as given */
+    const char *watch[AW_MAX_LIST];
+    unsigned nwatch;
+    const char *ignore[AW_MAX_LIST];
+    unsigned nignore;
+    int debounce_ms;           /* -1 until parsed: then the default */
+    int signal;                /* --signal SIG: 0 = restart mode */
+    int stop_signal;           /* default SIGTERM */
+    int stop_timeout_ms;       /* default 5000 */
+    int restart_code;          /* -1 = none */
+    int clear;
+    int verbosity;             /* -1 quiet, 0 normal, 1 verbose */
+    char **argv;               /* COMMAND [ARG...], NULL-terminated */
+    int argc;
+};
+
+#define AW_DEFAULT_DEBOUNCE_MS 20
+#define AW_DEFAULT_STOP_TIMEOUT_MS 5000
+
+enum aw_parse_result {
+    AW_PARSE_OK = 0,
+    AW_PARSE_HELP,    /* -h: print usage, exit 0 */
+    AW_PARSE_VERSION, /* -V: print version, exit 0 */
+    AW_PARSE_ERROR    /* err holds one line (no newline, no prefix): exit 2 */
+};
+
+enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *o,
+                                      char *err, unsigned errlen);
+
+/* "TERM", "SIGTERM", "sigterm", "15" -> 15; -1 if unknown. */
+int aw_signal_from_name(const char *name);
+const char *aw_signal_name(int sig); /* 15 -> "SIGTERM" */
+
+extern const char aw_usage[];
+
+#endif

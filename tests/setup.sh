@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs what `make demo` or `make check` needs on Debian, when it can
+# (root with apt-get); otherwise names the exact command to run and stops.
+set -eu
+what=${1:-check}
+
+need=""
+missing() { need="$need $1"; }
+
+command -v cmake >/dev/null 2>&1 || missing cmake
+command -v cc >/dev/null 2>&1 || missing gcc
+[ -x /usr/bin/python3 ] || missing python3
+if [ "$what" = check ]; then
+    command -v pkg-config >/dev/null 2>&1 || missing pkg-config
+    pkg-config --exists check 2>/dev/null || missing check
+    command -v perl >/dev/null 2>&1 || missing perl
+    command -v inotifywait >/dev/null 2>&1 || missing inotify-tools
+fi
+
+[ -z "$need" ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing$need" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null || { echo "setup: apt-get update failed" >&2; exit 1; }
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $need >/dev/null ||
+        { echo "setup: apt-get install$need failed" >&2; exit 1; }
+    exit 0
+fi
+
+echo "setup: missing$need; run: sudo apt-get install$need" >&2
+exit 1
