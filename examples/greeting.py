@@ -1,0 +1,5 @@
+"""Edit me: autowrap restarts app.py when this file changes."""
+
+
+def greet(name):
+    return "Hello, %s!" % name

@@ -1,0 +1,36 @@
+#include "dedupe.h"
+
+uint64_t aw_dedupe_hash(unsigned kind, const char *path, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    h ^= (unsigned char)kind;
+    h *= 0x100000001b3ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)path[i];
+        h *= 0x100000001b3ull;
+    }
+    h ^= h >> 29; /* spread the high bits into the index */
+    return h ? h : 1;
+}
+
+int aw_dedupe_insert(uint64_t *tab, size_t nslots, uint64_t h)
+{
+    if (h == 0)
+        h = 1;
+    size_t mask = nslots - 1;
+    size_t i = (size_t)h & mask;
+    for (unsigned p = 0; p < AW_DEDUPE_PROBES && p < nslots; p++, i = (i + 1) & mask) {
+        uint64_t cur = __atomic_load_n(&tab[i], __ATOMIC_ACQUIRE);
+        if (cur == h)
+            return 0;
+        if (cur == 0) {
+            uint64_t expect = 0;
+            if (__atomic_compare_exchange_n(&tab[i], &expect, h, 0, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE))
+                return 1;
+            if (expect == h)
+                return 0;
+        }
+    }
+    return 1;
+}

@@ -1,0 +1,36 @@
+/* Internal interface of libtrack.so (not shared with the supervisor). */
+#ifndef AUTOWRAP_SHIM_H
+#define AUTOWRAP_SHIM_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#define AW_EXPORT __attribute__((visibility("default")))
+#define AW_TLS __attribute__((tls_model("initial-exec")))
+
+enum aw_ident_how { AW_ID_NONE, AW_ID_FD, AW_ID_STAT, AW_ID_LSTAT };
+
+extern int aw_active;                  /* a channel or trace output exists */
+extern __thread int aw_pending AW_TLS; /* dlopen happened: rescan libraries */
+
+void aw_init(void);
+/* Start of every wrapper: lazy init, pending library rescan. */
+void aw_enter(void);
+/* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a
+ * tracked extension. HOW/FD: where the identity comes from. */
+void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd);
+void aw_rescan(void);
+/* Does PATH's last component carry a tracked extension (or --all)? */
+int aw_tracked(const char *path);
+void aw_cwd_refresh(void);
+/* Resolve NAME in the next object; NULL while a dlsym is in progress. */
+void *aw_real(void **slot, const char *name);
+/* Search PATH for FILE the way execvp does; OUT gets the hit (or FILE). */
+const char *aw_pathsearch(const char *file, char *out, size_t cap);
+/* Environment fix-up for exec: returns ENVP or NEW (filled, NULL-ended),
+ * NEW has room for n+6 pointers, BUF for the LD_PRELOAD value. */
+char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, size_t bcap);
+size_t aw_env_count(char *const *envp);
+void aw_env_putback(void);
+
+#endif

@@ -1,0 +1,662 @@
+/* libtrack.so core: initialisation, the channel to the supervisor, the trace
+ * output, path resolution, dedupe and the library rescan. The shim's own I/O
+ * is raw syscalls only, so it never re-enters its own wrappers. */
+#undef _FORTIFY_SOURCE
+#include "shim.h"
+
+#include "dedupe.h"
+#include "extset.h"
+#include "pathnorm.h"
+#include "wire.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int aw_active;
+__thread int aw_pending AW_TLS;
+static __thread int aw_in_dlsym AW_TLS;
+
+static int g_state; /* 0 none, 1 initialising, 2 done */
+static struct aw_extset g_ext;
+static uint64_t g_seen[1u << 15];
+
+/* Captured environment, "NAME=value", for re-injection across exec. */
+#define ENVBUF 4200
+static char g_env_sock[ENVBUF], g_env_trace[ENVBUF], g_env_ext[512], g_env_all[64];
+static char g_preload_prefix[ENVBUF]; /* LD_PRELOAD entries up to and incl. ours */
+static char g_env_preload[ENVBUF + 16];
+static char g_shim_path[ENVBUF];
+
+static char g_sockpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char g_sockdir[AW_PATH_MAX + 1];
+static size_t g_sockdir_len;
+static int g_sock_dead;
+static char g_tracepath[AW_PATH_MAX + 1];
+static int g_trace_stderr;
+
+/* A descriptor the shim owns, checked by identity before each use. PID is
+ * the process that owns the record: a vfork child shares our memory, so it
+ * must not replace the parent's descriptor; it uses a temporary one. */
+struct owned_fd {
+    int fd; /* -1 none */
+    uint64_t dev, ino;
+    int pid;
+};
+static struct owned_fd g_sock = {-1, 0, 0, 0}, g_trace = {-1, 0, 0, 0};
+
+/* cwd cache, seqlock with a single writer; readers fall back to getcwd. */
+static char g_cwd[AW_PATH_MAX + 1];
+static size_t g_cwd_len;
+static unsigned g_cwd_seq;
+static int g_cwd_broken = 1;
+
+static long rsys_fstat(int fd, struct stat *st) { return syscall(SYS_fstat, fd, st); }
+
+void *aw_real(void **slot, const char *name)
+{
+    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (p || aw_in_dlsym)
+        return p;
+    aw_in_dlsym = 1;
+    p = dlsym(RTLD_NEXT, name);
+    aw_in_dlsym = 0;
+    __atomic_store_n(slot, p, __ATOMIC_RELEASE);
+    return p;
+}
+
+/* ---- cwd ---- */
+
+static size_t raw_getcwd(char *buf, size_t cap)
+{
+    long n = syscall(SYS_getcwd, buf, cap);
+    if (n <= 0 || buf[0] != '/')
+        return 0;
+    return strlen(buf);
+}
+
+void aw_cwd_refresh(void)
+{
+    char tmp[AW_PATH_MAX + 1];
+    size_t n = raw_getcwd(tmp, sizeof tmp);
+    unsigned s = __atomic_load_n(&g_cwd_seq, __ATOMIC_ACQUIRE);
+    if ((s & 1) || !__atomic_compare_exchange_n(&g_cwd_seq, &s, s + 1, 0, __ATOMIC_ACQ_REL,
+                                                 __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&g_cwd_broken, 1, __ATOMIC_RELEASE);
+        return;
+    }
+    if (n) {
+        memcpy(g_cwd, tmp, n + 1);
+        g_cwd_len = n;
+    }
+    __atomic_store_n(&g_cwd_broken, n == 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&g_cwd_seq, s + 2, __ATOMIC_RELEASE);
+}
+
+static size_t get_cwd(char *out, size_t cap)
+{
+    if (!__atomic_load_n(&g_cwd_broken, __ATOMIC_ACQUIRE)) {
+        unsigned s1 = __atomic_load_n(&g_cwd_seq, __ATOMIC_ACQUIRE);
+        if (!(s1 & 1)) {
+            size_t n = g_cwd_len;
+            if (n < cap) {
+                memcpy(out, g_cwd, n);
+                out[n] = 0;
+                __atomic_thread_fence(__ATOMIC_ACQUIRE);
+                if (__atomic_load_n(&g_cwd_seq, __ATOMIC_RELAXED) == s1 && n)
+                    return n;
+            }
+        }
+    }
+    return raw_getcwd(out, cap);
+}
+
+/* ---- output ---- */
+
+static int move_high(int fd)
+{
+    static const int targets[] = {900, 500, 200, 100, 30};
+    for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
+        long nfd = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, targets[i]);
+        if (nfd >= 0) {
+            syscall(SYS_close, fd);
+            return (int)nfd;
+        }
+    }
+    return fd;
+}
+
+static int owned_ok(const struct owned_fd *o, int fd)
+{
+    struct stat st;
+    return fd >= 0 && rsys_fstat(fd, &st) == 0 && (uint64_t)st.st_dev == o->dev &&
+           (uint64_t)st.st_ino == o->ino;
+}
+
+/* May FD (just opened) become O's descriptor? Not in a vfork child. */
+static int owned_claim(struct owned_fd *o, int fd)
+{
+    int self = (int)syscall(SYS_getpid);
+    int owner = __atomic_load_n(&o->pid, __ATOMIC_ACQUIRE);
+    if (owner && owner != self)
+        return 0; /* caller uses FD once and closes it */
+    struct stat st;
+    if (rsys_fstat(fd, &st) != 0)
+        return 0;
+    /* Not perfectly atomic with dev/ino; a racing reconnect only costs an fd.
+     * The old descriptor is not ours any more (closed or replaced). */
+    o->dev = (uint64_t)st.st_dev;
+    o->ino = (uint64_t)st.st_ino;
+    __atomic_store_n(&o->fd, fd, __ATOMIC_RELEASE);
+    __atomic_store_n(&o->pid, self, __ATOMIC_RELEASE);
+    return 1;
+}
+
+static void atfork_child(void)
+{
+    int self = (int)syscall(SYS_getpid);
+    __atomic_store_n(&g_sock.pid, self, __ATOMIC_RELEASE);
+    __atomic_store_n(&g_trace.pid, self, __ATOMIC_RELEASE);
+}
+
+static int sock_fd(int *temp)
+{
+    *temp = 0;
+    int fd = __atomic_load_n(&g_sock.fd, __ATOMIC_ACQUIRE);
+    if (owned_ok(&g_sock, fd))
+        return fd;
+    if (g_sock_dead || !g_sockpath[0])
+        return -1;
+    long s = syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return -1;
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, g_sockpath, strlen(g_sockpath));
+    if (syscall(SYS_connect, (int)s, &sa, sizeof sa) != 0) {
+        int e = errno;
+        syscall(SYS_close, (int)s);
+        if (e == ECONNREFUSED || e == ENOENT || e == ENOTDIR || e == EACCES)
+            g_sock_dead = 1;
+        return -1;
+    }
+    struct timeval tv = {1, 0};
+    syscall(SYS_setsockopt, (int)s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    int h = move_high((int)s);
+    *temp = !owned_claim(&g_sock, h);
+    return h;
+}
+
+static int open_trace(int *temp)
+{
+    long fd = syscall(SYS_openat, AT_FDCWD, g_tracepath,
+                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0)
+        return -1;
+    int h = move_high((int)fd);
+    *temp = !owned_claim(&g_trace, h);
+    return h;
+}
+
+static int trace_fd(int *temp)
+{
+    *temp = 0;
+    if (g_trace_stderr)
+        return 2;
+    int fd = __atomic_load_n(&g_trace.fd, __ATOMIC_ACQUIRE);
+    if (owned_ok(&g_trace, fd))
+        return fd;
+    if (!g_tracepath[0])
+        return -1;
+    return open_trace(temp);
+}
+
+static void send_record(unsigned kind, const char *path, size_t len, const struct aw_ident *id)
+{
+    uint32_t pid = (uint32_t)syscall(SYS_getpid);
+    if (g_sockpath[0] && !g_sock_dead) {
+        unsigned char buf[AW_WIRE_MAX];
+        size_t n = aw_wire_encode(buf, kind, pid, id, path, len);
+        int temp = 0;
+        int fd = n ? sock_fd(&temp) : -1;
+        if (fd >= 0) {
+            long r = syscall(SYS_sendto, fd, buf, n, MSG_NOSIGNAL, NULL, 0);
+            if (r < 0 && (errno == ECONNREFUSED || errno == ENOTCONN))
+                g_sock_dead = 1;
+            if (temp)
+                syscall(SYS_close, fd);
+        }
+    }
+    /* Trace lines: each dependency path once per process, whatever its kind. */
+    if ((g_tracepath[0] || g_trace_stderr) && aw_kind_is_dependency(kind) &&
+        aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(0, path, len))) {
+        char line[AW_PATH_MAX * 4 + 2];
+        size_t o = 0;
+        static const char hex[] = "0123456789abcdef";
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)path[i];
+            if (c == '\\') {
+                line[o++] = '\\';
+                line[o++] = '\\';
+            } else if (c == '\n') {
+                line[o++] = '\\';
+                line[o++] = 'n';
+            } else if (c == '\t') {
+                line[o++] = '\\';
+                line[o++] = 't';
+            } else if (c < 0x20 || c == 0x7f) {
+                line[o++] = '\\';
+                line[o++] = 'x';
+                line[o++] = hex[c >> 4];
+                line[o++] = hex[c & 15];
+            } else {
+                line[o++] = (char)c;
+            }
+        }
+        line[o++] = '\n';
+        int temp = 0;
+        int fd = trace_fd(&temp);
+        if (fd >= 0) {
+            syscall(SYS_write, fd, line, o);
+            if (temp)
+                syscall(SYS_close, fd);
+        }
+    }
+}
+
+/* ---- reporting ---- */
+
+static int excluded(const char *p, size_t n)
+{
+    static const char *const pre[] = {"/proc", "/sys", "/dev"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t l = strlen(pre[i]);
+        if (n >= l && memcmp(p, pre[i], l) == 0 && (n == l || p[l] == '/'))
+            return 1;
+    }
+    if (g_sockdir_len && n >= g_sockdir_len && memcmp(p, g_sockdir, g_sockdir_len) == 0 &&
+        (n == g_sockdir_len || p[g_sockdir_len] == '/'))
+        return 1;
+    return 0;
+}
+
+static size_t make_abs(int dirfd, const char *path, size_t len, char *out, size_t cap)
+{
+    if (path[0] == '/')
+        return aw_path_absolute(out, cap, NULL, 0, path, len);
+    char base[AW_PATH_MAX + 1];
+    size_t bl;
+    if (dirfd == AT_FDCWD) {
+        bl = get_cwd(base, sizeof base);
+    } else {
+        char link[32] = "/proc/self/fd/";
+        char num[12];
+        int k = 0;
+        unsigned v = (unsigned)dirfd;
+        if (dirfd < 0)
+            return 0;
+        do
+            num[k++] = (char)('0' + v % 10);
+        while ((v /= 10) && k < 11);
+        size_t o = strlen(link);
+        while (k)
+            link[o++] = num[--k];
+        link[o] = 0;
+        long r = syscall(SYS_readlinkat, AT_FDCWD, link, base, sizeof base - 1);
+        if (r <= 0 || base[0] != '/')
+            return 0;
+        bl = (size_t)r;
+        base[bl] = 0;
+    }
+    if (!bl)
+        return 0;
+    return aw_path_absolute(out, cap, base, bl, path, len);
+}
+
+static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
+{
+    if (excluded(abs, n))
+        return;
+    if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(kind, abs, n)))
+        return;
+    struct aw_ident id = {0, 0, 0, 0};
+    struct stat st;
+    int ok = 0;
+    if (how == AW_ID_FD)
+        ok = rsys_fstat(fd, &st) == 0;
+    else if (how == AW_ID_STAT)
+        ok = syscall(SYS_newfstatat, AT_FDCWD, abs, &st, 0) == 0;
+    else if (how == AW_ID_LSTAT)
+        ok = syscall(SYS_newfstatat, AT_FDCWD, abs, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (ok && kind == AW_KIND_STAT && S_ISDIR(st.st_mode))
+        return; /* a directory looked up is not a file the program loads */
+    if (ok) {
+        id.dev = (uint64_t)st.st_dev;
+        id.ino = (uint64_t)st.st_ino;
+        id.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        id.size = (int64_t)st.st_size;
+    }
+    send_record(kind, abs, n, &id);
+}
+
+int aw_tracked(const char *path)
+{
+    return path && aw_extset_match(&g_ext, path, strlen(path));
+}
+
+void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd)
+{
+    if (!aw_active || !path || !path[0])
+        return;
+    size_t len = strlen(path);
+    if (tracked && !aw_extset_match(&g_ext, path, len))
+        return;
+    int saved = errno;
+    char abs[AW_PATH_MAX + 1];
+    size_t n = make_abs(dirfd, path, len, abs, sizeof abs);
+    if (n)
+        report_abs(kind, abs, n, how, fd);
+    errno = saved;
+}
+
+/* ---- libraries ---- */
+
+static unsigned long long g_last_adds = ~0ull;
+
+static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    int *first = data;
+    if (*first) {
+        *first = 0;
+        if (size >= offsetof(struct dl_phdr_info, dlpi_subs)) {
+            unsigned long long a = info->dlpi_adds;
+            if (__atomic_exchange_n(&g_last_adds, a, __ATOMIC_ACQ_REL) == a)
+                return 1;
+        }
+    }
+    if (info->dlpi_name && info->dlpi_name[0] == '/')
+        aw_note(AW_KIND_LIB, AT_FDCWD, info->dlpi_name, 0, AW_ID_STAT, -1);
+    return 0;
+}
+
+void aw_rescan(void)
+{
+    if (!aw_active)
+        return;
+    int first = 1;
+    dl_iterate_phdr(phdr_cb, &first);
+}
+
+/* ---- environment ---- */
+
+static const char *env_get(const char *name)
+{
+    size_t l = strlen(name);
+    if (!environ)
+        return NULL;
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, name, l) == 0 && (*e)[l] == '=')
+            return *e + l + 1;
+    return NULL;
+}
+
+static void capture(char *dst, size_t cap, const char *name, const char *val)
+{
+    size_t l = strlen(name), v = strlen(val);
+    if (l + 1 + v >= cap)
+        return;
+    memcpy(dst, name, l);
+    dst[l] = '=';
+    memcpy(dst + l + 1, val, v + 1);
+}
+
+static void find_self(void)
+{
+    Dl_info di;
+    if (dladdr((void *)&find_self, &di) && di.dli_fname && di.dli_fname[0] == '/' &&
+        strlen(di.dli_fname) < sizeof g_shim_path)
+        strcpy(g_shim_path, di.dli_fname);
+    /* Our prefix of LD_PRELOAD: entries up to and including the shim (an
+     * ASan runtime, when there is one, stays in front of us). */
+    const char *lp = env_get("LD_PRELOAD");
+    const char *base = strrchr(g_shim_path, '/');
+    base = base ? base + 1 : g_shim_path;
+    if (lp) {
+        const char *p = lp;
+        while (*p) {
+            while (*p == ':' || *p == ' ')
+                p++;
+            const char *q = p;
+            while (*q && *q != ':' && *q != ' ')
+                q++;
+            size_t n = (size_t)(q - p), bl = strlen(base);
+            if (n >= bl && memcmp(q - bl, base, bl) == 0 && (n == bl || q[-bl - 1] == '/')) {
+                size_t t = (size_t)(q - lp);
+                if (t < sizeof g_preload_prefix) {
+                    memcpy(g_preload_prefix, lp, t);
+                    g_preload_prefix[t] = 0;
+                }
+                return;
+            }
+            p = q;
+        }
+    }
+    if (g_shim_path[0])
+        strcpy(g_preload_prefix, g_shim_path);
+}
+
+size_t aw_env_count(char *const *envp)
+{
+    size_t n = 0;
+    if (envp)
+        while (envp[n])
+            n++;
+    return n;
+}
+
+static int env_has(char *const *envp, const char *entry)
+{
+    const char *eq = strchr(entry, '=');
+    size_t l = (size_t)(eq - entry) + 1;
+    if (envp)
+        for (size_t i = 0; envp[i]; i++)
+            if (strncmp(envp[i], entry, l) == 0)
+                return 1;
+    return 0;
+}
+
+static int preload_has_shim(const char *val)
+{
+    return g_shim_path[0] && strstr(val, g_shim_path) != NULL;
+}
+
+char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, size_t bcap)
+{
+    if (!aw_active || !g_preload_prefix[0])
+        return envp;
+    const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all};
+    int need = 0, lp_idx = -1, lp_ok = 0;
+    size_t n = aw_env_count(envp);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0) {
+            lp_idx = (int)i;
+            lp_ok = preload_has_shim(envp[i] + 11);
+        }
+    if (!lp_ok)
+        need = 1;
+    for (size_t k = 0; k < 4; k++)
+        if (mine[k][0] && !env_has(envp, mine[k]))
+            need = 1;
+    if (!need || ncap < n + 6)
+        return envp;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((int)i != lp_idx || lp_ok)
+            nenv[o++] = envp[i];
+    for (size_t k = 0; k < 4; k++)
+        if (mine[k][0] && !env_has(envp, mine[k]))
+            nenv[o++] = (char *)mine[k];
+    if (!lp_ok) {
+        const char *theirs = lp_idx >= 0 ? envp[lp_idx] + 11 : "";
+        size_t a = strlen(g_preload_prefix), b = strlen(theirs);
+        if (11 + a + 1 + b + 1 <= bcap) {
+            memcpy(buf, "LD_PRELOAD=", 11);
+            memcpy(buf + 11, g_preload_prefix, a);
+            size_t p = 11 + a;
+            if (b) {
+                buf[p++] = ':';
+                memcpy(buf + p, theirs, b);
+                p += b;
+            }
+            buf[p] = 0;
+            nenv[o++] = buf;
+        } else if (lp_idx >= 0) {
+            nenv[o++] = envp[lp_idx];
+        }
+    }
+    nenv[o] = NULL;
+    return nenv;
+}
+
+/* system()/popen(): they use environ; put our variables back into it. */
+void aw_env_putback(void)
+{
+    if (!aw_active)
+        return;
+    const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all};
+    for (size_t k = 0; k < 4; k++)
+        if (mine[k][0] && !env_has(environ, mine[k]))
+            putenv((char *)mine[k]);
+    const char *lp = env_get("LD_PRELOAD");
+    if (g_preload_prefix[0] && (!lp || !preload_has_shim(lp))) {
+        size_t a = strlen(g_preload_prefix), b = lp ? strlen(lp) : 0;
+        if (11 + a + 1 + b + 1 <= sizeof g_env_preload) {
+            char tmp[sizeof g_env_preload];
+            memcpy(tmp, "LD_PRELOAD=", 11);
+            memcpy(tmp + 11, g_preload_prefix, a);
+            size_t p = 11 + a;
+            if (b) {
+                tmp[p++] = ':';
+                memcpy(tmp + p, lp, b);
+                p += b;
+            }
+            tmp[p] = 0;
+            memcpy(g_env_preload, tmp, p + 1);
+            putenv(g_env_preload);
+        }
+    }
+}
+
+/* ---- init ---- */
+
+extern void aw_resolve_fs(void);
+extern void aw_resolve_exec(void);
+static void aw_resolve_all(void)
+{
+    aw_resolve_fs();
+    aw_resolve_exec();
+}
+
+void aw_init(void)
+{
+    int s = 0;
+    if (!__atomic_compare_exchange_n(&g_state, &s, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;
+    int saved = errno;
+    aw_cwd_refresh();
+    const char *sock = env_get(AW_ENV_SOCK), *trace = env_get(AW_ENV_TRACE);
+    const char *ext = env_get(AW_ENV_EXT), *all = env_get(AW_ENV_ALL);
+    aw_extset_default(&g_ext);
+    if (ext && *ext) {
+        struct aw_extset tmp;
+        if (aw_extset_parse(&tmp, ext) == 0)
+            g_ext = tmp;
+        capture(g_env_ext, sizeof g_env_ext, AW_ENV_EXT, ext);
+    }
+    if (all && *all && strcmp(all, "0") != 0) {
+        g_ext.all = 1;
+        capture(g_env_all, sizeof g_env_all, AW_ENV_ALL, all);
+    }
+    if (sock && *sock && sock[0] == '/' && strlen(sock) < sizeof g_sockpath) {
+        strcpy(g_sockpath, sock);
+        capture(g_env_sock, sizeof g_env_sock, AW_ENV_SOCK, sock);
+        char tmp[AW_PATH_MAX + 1];
+        size_t n = aw_path_absolute(tmp, sizeof tmp, NULL, 0, sock, strlen(sock));
+        while (n > 1 && tmp[n - 1] != '/')
+            n--;
+        if (n > 1) {
+            n--;
+            memcpy(g_sockdir, tmp, n);
+            g_sockdir[n] = 0;
+            g_sockdir_len = n;
+        }
+    }
+    if (trace && *trace) {
+        if (strcmp(trace, "-") == 0) {
+            g_trace_stderr = 1;
+            capture(g_env_trace, sizeof g_env_trace, AW_ENV_TRACE, trace);
+        } else {
+            char cwd[AW_PATH_MAX + 1];
+            size_t cl = get_cwd(cwd, sizeof cwd);
+            size_t n = aw_path_absolute(g_tracepath, sizeof g_tracepath, cl ? cwd : NULL, cl,
+                                        trace, strlen(trace));
+            if (!n)
+                g_tracepath[0] = 0;
+            else
+                capture(g_env_trace, sizeof g_env_trace, AW_ENV_TRACE, g_tracepath);
+        }
+    }
+    aw_active = g_sockpath[0] || g_tracepath[0] || g_trace_stderr;
+    if (aw_active) {
+        find_self();
+        aw_resolve_all();
+        pthread_atfork(NULL, NULL, atfork_child);
+    }
+    __atomic_store_n(&g_state, 2, __ATOMIC_RELEASE);
+    if (aw_active) {
+        char exe[AW_PATH_MAX + 1];
+        long r = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", exe, sizeof exe - 1);
+        if (r > 0) {
+            exe[r] = 0;
+            aw_note(AW_KIND_EXEC, AT_FDCWD, exe, 0, AW_ID_STAT, -1);
+        }
+        aw_rescan();
+    }
+    errno = saved;
+}
+
+void aw_enter(void)
+{
+    if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == 0)
+        aw_init();
+    if (aw_pending) {
+        aw_pending = 0;
+        aw_rescan();
+    }
+}
+
+__attribute__((constructor(101))) static void aw_ctor(void)
+{
+    aw_init();
+}
+
+__attribute__((destructor)) static void aw_dtor(void)
+{
+    int saved = errno;
+    aw_pending = 0;
+    aw_rescan();
+    errno = saved;
+}

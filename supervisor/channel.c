@@ -1,0 +1,78 @@
+/* The channel: a private 0700 runtime directory (mkdtemp) holding a
+ * SOCK_DGRAM unix socket "sock" that the shim sends records to. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "shell.h"
+
+static char rundir[108];
+static char sockpath[128];
+static int have_dir, have_sock;
+
+const char *channel_dir(void) { return rundir; }
+const char *channel_sock(void) { return sockpath; }
+
+static int make_dir(const char *base)
+{
+    struct sockaddr_un sa;
+    /* base + "/autowrap.XXXXXX" + "/sock" must fit in sun_path */
+    if (!base || base[0] != '/' || strlen(base) + 22 >= sizeof sa.sun_path)
+        return -1;
+    snprintf(rundir, sizeof rundir, "%s/autowrap.XXXXXX", base);
+    if (!mkdtemp(rundir))
+        return -1;
+    chmod(rundir, 0700);
+    have_dir = 1;
+    snprintf(sockpath, sizeof sockpath, "%s/sock", rundir);
+    return 0;
+}
+
+int channel_open(void)
+{
+    const char *bases[] = {getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp"};
+    int ok = -1;
+    for (size_t i = 0; i < 3 && ok; i++)
+        ok = make_dir(bases[i]);
+    if (ok) {
+        say(AW_SAY_ERROR, "cannot create a runtime directory: %s", strerror(errno));
+        return -1;
+    }
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        say(AW_SAY_ERROR, "socket: %s", strerror(errno));
+        return -1;
+    }
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, sockpath, strlen(sockpath) + 1);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        say(AW_SAY_ERROR, "bind %s: %s", sockpath, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    have_sock = 1;
+    int sz = 8 << 20;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    return fd;
+}
+
+void channel_cleanup(void)
+{
+    if (have_sock) {
+        unlink(sockpath);
+        have_sock = 0;
+    }
+    if (have_dir) {
+        rmdir(rundir);
+        have_dir = 0;
+    }
+}

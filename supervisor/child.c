@@ -1,0 +1,102 @@
+/* Start one generation: fork, own process group, die with the parent,
+ * environment for the shim, exec; an exec failure's errno comes back over a
+ * close-on-exec pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../preload/wire.h"
+#include "shell.h"
+
+static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
+{
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != parent)
+        _exit(127);
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    /* LD_PRELOAD = [asan runtime:]shim[:previous] */
+    const char *old = getenv("LD_PRELOAD");
+    size_t need = strlen(ce->shim) + (old ? strlen(old) : 0) + 8;
+#ifdef AUTOWRAP_ASAN_RUNTIME
+    need += strlen(AUTOWRAP_ASAN_RUNTIME) + 1;
+#endif
+    char *pre = malloc(need);
+    if (pre) {
+        pre[0] = '\0';
+#ifdef AUTOWRAP_ASAN_RUNTIME
+        strcat(pre, AUTOWRAP_ASAN_RUNTIME);
+        strcat(pre, ":");
+        setenv("ASAN_OPTIONS", "detect_leaks=0:verify_asan_link_order=0", 0);
+#endif
+        strcat(pre, ce->shim);
+        if (old && *old) {
+            strcat(pre, ":");
+            strcat(pre, old);
+        }
+        setenv("LD_PRELOAD", pre, 1);
+    }
+    setenv(AW_ENV_SOCK, ce->sock, 1);
+    unsetenv(AW_ENV_TRACE);
+    if (ce->opt->exts.all) {
+        setenv(AW_ENV_ALL, "1", 1);
+        unsetenv(AW_ENV_EXT);
+    } else if (ce->opt->ext_given && ce->opt->ext_arg) {
+        setenv(AW_ENV_EXT, ce->opt->ext_arg, 1);
+        unsetenv(AW_ENV_ALL);
+    } else {
+        unsetenv(AW_ENV_EXT);
+        unsetenv(AW_ENV_ALL);
+    }
+    execvp(ce->opt->argv[0], ce->opt->argv);
+    int e = errno;
+    ssize_t w = write(errfd, &e, sizeof e);
+    (void)w;
+    _exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
+}
+
+pid_t child_start(const struct child_env *ce, int *err)
+{
+    int p[2];
+    *err = 0;
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        *err = errno;
+        return -1;
+    }
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        *err = errno;
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        child_exec(ce, parent, p[1]);
+    }
+    close(p[1]);
+    setpgid(pid, pid); /* also here: no race with an early kill(-pgid) */
+    int e = 0;
+    ssize_t n;
+    do
+        n = read(p[0], &e, sizeof e);
+    while (n < 0 && errno == EINTR);
+    close(p[0]);
+    if (n == (ssize_t)sizeof e) {
+        *err = e ? e : EINVAL;
+        return -1;
+    }
+    return pid;
+}

@@ -1,0 +1,851 @@
+/* The decision core: see core.h and docs/design-notes.md ("Supervisor
+ * semantics", "Status lines"). Everything here is pure: no I/O, no clock. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "core.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "depset.h"
+#include "extset.h"
+
+/* Kinds that make a path a trigger; bit 0 marks a new file seen in a listed
+ * directory (no record, but tracked from then on). */
+#define NEW_IN_LISTED 1u
+#define TRIGGER_MASK                                                                   \
+    (NEW_IN_LISTED | 1u << AW_KIND_READ | 1u << AW_KIND_STAT | 1u << AW_KIND_MISSING | \
+     1u << AW_KIND_EXEC | 1u << AW_KIND_LIB)
+
+struct glob {
+    char *pat;
+    int base; /* no '/': matched against each path component */
+};
+
+struct aw_core {
+    const struct aw_options *opt;
+    char *cwd;
+    size_t cwdlen;
+    struct aw_depset *deps; /* files (and listed directories) */
+    struct aw_depset *dirs; /* directories a WATCH went out for */
+    struct glob *ign;
+    unsigned nign;
+    char **uwatch; /* -w paths, absolute */
+    unsigned nuwatch;
+    struct aw_dep **sus; /* suspects of the current batch */
+    size_t nsus, capsus;
+
+    unsigned gen;
+    int child_alive, group_alive;
+    int stopping;      /* stop signal sent to the current group */
+    int64_t kill_at;   /* SIGKILL the group then (-1: not armed) */
+    int pending;       /* a restart is due once the group is gone and changes are quiet */
+    int pending_signal;/* --signal: send it once changes are quiet */
+    int restart_now;   /* --restart-code: start as soon as the group is gone */
+    int64_t last_change;
+    unsigned batch;    /* changes since the last start/signal carry this mark */
+    const char *chg_path;
+    const char *chg_verb;
+    unsigned chg_more;
+    int quitting, quit_sig;
+    int list_child_done, list_status, list_group_gone;
+    int exited;
+};
+
+/* ---- small helpers ---- */
+
+static const struct { int sig; const char *name; } sigtab[] = {
+    {SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},     {SIGQUIT, "SIGQUIT"}, {SIGILL, "SIGILL"},
+    {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"},   {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},
+    {SIGKILL, "SIGKILL"}, {SIGUSR1, "SIGUSR1"},   {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+    {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"},   {SIGTERM, "SIGTERM"}, {SIGCHLD, "SIGCHLD"},
+    {SIGCONT, "SIGCONT"}, {SIGSTOP, "SIGSTOP"},   {SIGTSTP, "SIGTSTP"}, {SIGTTIN, "SIGTTIN"},
+    {SIGTTOU, "SIGTTOU"}, {SIGURG, "SIGURG"},     {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
+    {SIGVTALRM, "SIGVTALRM"}, {SIGPROF, "SIGPROF"}, {SIGWINCH, "SIGWINCH"}, {SIGIO, "SIGIO"},
+    {SIGPWR, "SIGPWR"},   {SIGSYS, "SIGSYS"},
+};
+
+static const char *signame(int sig, char *buf, size_t n)
+{
+    for (size_t i = 0; i < sizeof sigtab / sizeof sigtab[0]; i++)
+        if (sigtab[i].sig == sig)
+            return sigtab[i].name;
+    snprintf(buf, n, "signal %d", sig);
+    return buf;
+}
+
+static struct aw_action *push(struct aw_actions *out, enum aw_action_type t)
+{
+    static struct aw_action scratch;
+    struct aw_action *a;
+    if (out->n >= AW_MAX_ACTIONS) {
+        out->dropped++;
+        a = &scratch;
+    } else {
+        a = &out->a[out->n++];
+    }
+    memset(a, 0, sizeof *a);
+    a->type = t;
+    return a;
+}
+
+__attribute__((format(printf, 3, 4))) static void say(struct aw_actions *out, int level,
+                                                      const char *fmt, ...)
+{
+    struct aw_action *a = push(out, AW_ACT_SAY);
+    a->level = level;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->text, sizeof a->text, fmt, ap);
+    va_end(ap);
+}
+
+static void act_signal(struct aw_actions *out, int sig)
+{
+    push(out, AW_ACT_SIGNAL)->sig = sig;
+}
+
+static const char *shown(const struct aw_core *c, const char *path)
+{
+    if (c->cwdlen == 1 && c->cwd[0] == '/')
+        return path[0] == '/' && path[1] ? path + 1 : path;
+    if (c->cwdlen && strncmp(path, c->cwd, c->cwdlen) == 0) {
+        if (path[c->cwdlen] == '/' && path[c->cwdlen + 1])
+            return path + c->cwdlen + 1;
+        if (path[c->cwdlen] == '\0')
+            return ".";
+    }
+    return path;
+}
+
+static int debounce(const struct aw_core *c)
+{
+    return c->opt->debounce_ms < 0 ? AW_DEFAULT_DEBOUNCE_MS : c->opt->debounce_ms;
+}
+
+static int same_stat(const struct aw_stat *a, const struct aw_stat *b)
+{
+    if (a->exists != b->exists)
+        return 0;
+    if (!a->exists)
+        return 1;
+    return a->id.dev == b->id.dev && a->id.ino == b->id.ino &&
+           a->id.mtime_ns == b->id.mtime_ns && a->id.size == b->id.size;
+}
+
+static int ident_known(const struct aw_ident *id)
+{
+    return id->dev != 0 || id->ino != 0;
+}
+
+static size_t dir_len(const char *path, size_t len)
+{
+    while (len > 0 && path[len - 1] != '/')
+        len--;
+    if (len > 1)
+        len--; /* drop the slash, keep "/" for the root */
+    return len;
+}
+
+static const char *base_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int editor_artefact(const char *b)
+{
+    size_t n = strlen(b);
+    if (n == 0)
+        return 1;
+    if (strncmp(b, ".#", 2) == 0 || b[n - 1] == '~' || strcmp(b, "4913") == 0)
+        return 1;
+    if (n >= 4 && (strcmp(b + n - 4, ".swp") == 0 || strcmp(b + n - 4, ".swx") == 0))
+        return 1;
+    if (b[0] == '.' && n >= 5 && strncmp(b + n - 4, ".sw", 3) == 0)
+        return 1;
+    return 0;
+}
+
+/* path must be NUL-terminated. */
+static int ignored(const struct aw_core *c, const char *path)
+{
+    if (!c->nign)
+        return 0;
+    char buf[AW_PATH_MAX + 1];
+    size_t len = strlen(path);
+    if (len > AW_PATH_MAX)
+        return 0;
+    memcpy(buf, path, len + 1);
+    for (unsigned i = 0; i < c->nign; i++) {
+        const struct glob *g = &c->ign[i];
+        if (g->base) {
+            /* every component, so "-i node_modules" covers what is under it */
+            const char *p = buf;
+            while (*p) {
+                while (*p == '/')
+                    p++;
+                const char *e = strchr(p, '/');
+                size_t n = e ? (size_t)(e - p) : strlen(p);
+                if (n) {
+                    char comp[AW_PATH_MAX + 1];
+                    memcpy(comp, p, n);
+                    comp[n] = '\0';
+                    if (fnmatch(g->pat, comp, 0) == 0)
+                        return 1;
+                }
+                p += n;
+            }
+        } else {
+            if (fnmatch(g->pat, buf, 0) == 0)
+                return 1;
+            /* and every ancestor: "-i build" style directory globs */
+            for (size_t k = len; k > 1; k--) {
+                if (buf[k - 1] != '/' || k - 1 == 0)
+                    continue;
+                char save = buf[k - 1];
+                buf[k - 1] = '\0';
+                int m = fnmatch(g->pat, buf, 0) == 0;
+                buf[k - 1] = save;
+                if (m)
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static char *absolute(const struct aw_core *c, const char *p)
+{
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        n--;
+    if (p[0] == '/') {
+        char *s = malloc(n + 1);
+        if (s) {
+            memcpy(s, p, n);
+            s[n] = '\0';
+        }
+        return s;
+    }
+    while (n >= 2 && p[0] == '.' && p[1] == '/') {
+        p += 2;
+        n -= 2;
+    }
+    int root = c->cwdlen == 1 && c->cwd[0] == '/';
+    char *s = malloc(c->cwdlen + 1 + n + 1);
+    if (!s)
+        return NULL;
+    if (n == 1 && p[0] == '.') {
+        memcpy(s, c->cwd, c->cwdlen + 1);
+        return s;
+    }
+    sprintf(s, "%s%s%.*s", root ? "" : c->cwd, "/", (int)n, p);
+    return s;
+}
+
+static void watch_dir(struct aw_core *c, struct aw_actions *out, const char *path, size_t len)
+{
+    struct aw_dep *d = aw_depset_add(c->dirs, path, len);
+    if (!d || d->watched)
+        return;
+    d->watched = 1;
+    push(out, AW_ACT_WATCH)->path = d->path;
+}
+
+static int is_trigger(const struct aw_dep *d)
+{
+    return (d->kinds & TRIGGER_MASK) && !d->written;
+}
+
+/* What "watching M files" counts: triggers that are files, not failed lookups. */
+static int is_counted(const struct aw_dep *d)
+{
+    return is_trigger(d) && (d->kinds & (TRIGGER_MASK & ~(1u << AW_KIND_MISSING)));
+}
+
+static int under_user_watch(const struct aw_core *c, const char *path, size_t len)
+{
+    for (unsigned i = 0; i < c->nuwatch; i++) {
+        size_t n = strlen(c->uwatch[i]);
+        if (n == 1 && c->uwatch[i][0] == '/')
+            return 1;
+        if (len >= n && memcmp(path, c->uwatch[i], n) == 0 && (len == n || path[n] == '/'))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- lifecycle ---- */
+
+struct aw_core *core_new(const struct aw_options *opt, const char *cwd)
+{
+    struct aw_core *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->opt = opt;
+    c->kill_at = -1;
+    c->batch = 1;
+    if (!cwd || cwd[0] != '/')
+        cwd = "/";
+    c->cwd = strdup(cwd);
+    if (!c->cwd)
+        goto fail;
+    c->cwdlen = strlen(c->cwd);
+    while (c->cwdlen > 1 && c->cwd[c->cwdlen - 1] == '/')
+        c->cwd[--c->cwdlen] = '\0';
+    c->deps = aw_depset_new();
+    c->dirs = aw_depset_new();
+    if (!c->deps || !c->dirs)
+        goto fail;
+    if (opt->nignore) {
+        c->ign = calloc(opt->nignore, sizeof *c->ign);
+        if (!c->ign)
+            goto fail;
+        for (unsigned i = 0; i < opt->nignore; i++) {
+            const char *g = opt->ignore[i];
+            if (!g || !*g)
+                continue;
+            struct glob *x = &c->ign[c->nign];
+            x->base = strchr(g, '/') == NULL;
+            x->pat = x->base ? strdup(g) : absolute(c, g);
+            if (!x->pat)
+                goto fail;
+            c->nign++;
+        }
+    }
+    if (opt->nwatch) {
+        c->uwatch = calloc(opt->nwatch, sizeof *c->uwatch);
+        if (!c->uwatch)
+            goto fail;
+        for (unsigned i = 0; i < opt->nwatch; i++) {
+            if (!opt->watch[i] || !*opt->watch[i])
+                continue;
+            if (!(c->uwatch[c->nuwatch] = absolute(c, opt->watch[i])))
+                goto fail;
+            c->nuwatch++;
+        }
+    }
+    return c;
+fail:
+    core_free(c);
+    return NULL;
+}
+
+void core_free(struct aw_core *c)
+{
+    if (!c)
+        return;
+    for (unsigned i = 0; i < c->nign; i++)
+        free(c->ign[i].pat);
+    free(c->ign);
+    for (unsigned i = 0; i < c->nuwatch; i++)
+        free(c->uwatch[i]);
+    free(c->uwatch);
+    free(c->sus);
+    aw_depset_free(c->deps);
+    aw_depset_free(c->dirs);
+    free(c->cwd);
+    free(c);
+}
+
+/* ---- transitions ---- */
+
+static void do_exit(struct aw_core *c, struct aw_actions *out, int code)
+{
+    push(out, AW_ACT_EXIT)->code = code;
+    c->exited = 1;
+}
+
+static void stop_group(struct aw_core *c, int64_t now, struct aw_actions *out)
+{
+    act_signal(out, c->opt->stop_signal > 0 ? c->opt->stop_signal : SIGTERM);
+    c->stopping = 1;
+    c->kill_at = now + (c->opt->stop_timeout_ms >= 0 ? c->opt->stop_timeout_ms
+                                                     : AW_DEFAULT_STOP_TIMEOUT_MS);
+}
+
+static void reset_changes(struct aw_core *c)
+{
+    c->batch++;
+    c->chg_path = NULL;
+    c->chg_verb = NULL;
+    c->chg_more = 0;
+}
+
+static void say_changes(struct aw_core *c, struct aw_actions *out, const char *what)
+{
+    if (!c->chg_path)
+        return;
+    if (c->chg_more)
+        say(out, AW_SAY_NORMAL, "%s and %u more changed, %s", shown(c, c->chg_path),
+            c->chg_more, what);
+    else
+        say(out, AW_SAY_NORMAL, "%s %s, %s", shown(c, c->chg_path), c->chg_verb, what);
+}
+
+static void do_start(struct aw_core *c, struct aw_actions *out)
+{
+    int list = c->opt->mode == AW_MODE_LIST;
+    if (c->opt->clear && !list)
+        push(out, AW_ACT_CLEAR);
+    say_changes(c, out, "restarting");
+    reset_changes(c);
+    c->gen++;
+    if (!list) {
+        char line[512];
+        size_t n = 0;
+        line[0] = '\0';
+        for (int i = 0; c->opt->argv && c->opt->argv[i] && n < sizeof line; i++)
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", i ? " " : "",
+                                  c->opt->argv[i]);
+        say(out, AW_SAY_NORMAL, "starting generation %u: %s", c->gen, line);
+    }
+    push(out, AW_ACT_START)->gen = c->gen;
+    c->child_alive = c->group_alive = 1;
+    c->stopping = 0;
+    c->kill_at = -1;
+    c->pending = c->pending_signal = c->restart_now = 0;
+}
+
+static void try_start(struct aw_core *c, int64_t now, struct aw_actions *out)
+{
+    if (c->exited || c->quitting || !c->pending || c->group_alive)
+        return;
+    if (now >= c->last_change + debounce(c))
+        do_start(c, out);
+}
+
+static void try_signal(struct aw_core *c, int64_t now, struct aw_actions *out)
+{
+    if (c->exited || c->quitting || !c->pending_signal)
+        return;
+    if (now < c->last_change + debounce(c))
+        return;
+    char b[32], what[64];
+    snprintf(what, sizeof what, "sending %s", signame(c->opt->signal, b, sizeof b));
+    say_changes(c, out, what);
+    act_signal(out, c->opt->signal);
+    reset_changes(c);
+    c->pending_signal = 0;
+}
+
+static void change(struct aw_core *c, struct aw_dep *d, const char *verb, int64_t now,
+                   struct aw_actions *out)
+{
+    if (c->exited || c->quitting || c->opt->mode == AW_MODE_LIST)
+        return;
+    if (!c->chg_path) {
+        c->chg_path = d->path;
+        c->chg_verb = verb;
+    } else if (d->path == c->chg_path) {
+        /* the net effect for the line: a vim-style save (rename away, write
+         * anew) is "changed", not "deleted" */
+        const char *o = c->chg_verb;
+        if (strcmp(verb, "deleted") == 0)
+            c->chg_verb = "deleted";
+        else if (strcmp(o, "deleted") == 0)
+            c->chg_verb = "changed";
+        else if (strcmp(o, "created") != 0)
+            c->chg_verb = verb;
+    } else if (d->batch != c->batch) {
+        c->chg_more++; /* distinct paths: entries carry the batch they were counted in */
+    }
+    d->batch = c->batch;
+    c->last_change = now;
+    if (c->opt->signal && c->child_alive && !c->pending) {
+        c->pending_signal = 1;
+        try_signal(c, now, out);
+        return;
+    }
+    c->pending = 1;
+    if (c->group_alive && !c->stopping)
+        stop_group(c, now, out);
+    try_start(c, now, out);
+}
+
+static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    const struct aw_record *r = &ev->rec;
+    if (!r->path || r->len == 0 || r->len > AW_PATH_MAX || r->kind == 0 || r->kind > AW_KIND_MAX)
+        return;
+    char buf[AW_PATH_MAX + 1];
+    memcpy(buf, r->path, r->len);
+    buf[r->len] = '\0';
+    if (memchr(buf, '\0', r->len) || ignored(c, buf))
+        return;
+    struct aw_dep *d = aw_depset_add(c->deps, r->path, r->len);
+    if (!d)
+        return;
+    unsigned bit = 1u << r->kind;
+    int was_trigger = (d->kinds & TRIGGER_MASK) != 0;
+    int was_listed = d->listed;
+    d->kinds |= bit;
+
+    if (c->opt->mode == AW_MODE_LIST) {
+        if (c->opt->format == AW_FMT_JSON) {
+            if (d->printed & bit)
+                return;
+            d->printed |= bit;
+        } else {
+            if (!aw_kind_is_dependency(r->kind) || (d->printed & 1u))
+                return;
+            d->printed |= 1u;
+        }
+        struct aw_action *a = push(out, AW_ACT_PRINT);
+        a->kind = r->kind;
+        a->pid = r->pid;
+        a->path = d->path;
+        return;
+    }
+
+    if (r->kind == AW_KIND_WRITE) {
+        d->written = 1;
+        return;
+    }
+    if (r->kind == AW_KIND_LISTED) {
+        d->listed = 1;
+        if (!was_listed && c->opt->verbosity > 0)
+            say(out, AW_SAY_VERBOSE, "tracking %s (listed)", shown(c, d->path));
+        watch_dir(c, out, d->path, d->len);
+        return;
+    }
+    /* a dependency or a missing path */
+    if (!was_trigger) {
+        watch_dir(c, out, d->path, dir_len(d->path, d->len));
+        if (!d->written && c->opt->verbosity > 0)
+            say(out, AW_SAY_VERBOSE, "tracking %s (%s)", shown(c, d->path), aw_kind_name(r->kind));
+    }
+    if (d->written)
+        return;
+    /* Changed since the program saw it, or since we last confirmed it (a
+     * second reader may report the new version before inotify does: earlier
+     * readers still run the old one). Decided at the end of the batch. */
+    int suspect = 0;
+    if (ident_known(&r->ident) &&
+        (!ev->cur.exists || r->ident.dev != ev->cur.id.dev || r->ident.ino != ev->cur.id.ino ||
+         r->ident.mtime_ns != ev->cur.id.mtime_ns || r->ident.size != ev->cur.id.size))
+        suspect = 1;
+    if (d->rec_known && !same_stat(&d->rec, &ev->cur))
+        suspect = 1;
+    if (r->kind == AW_KIND_MISSING && ev->cur.exists && !d->rec_known)
+        suspect = 1; /* created since the lookup failed */
+    /* 1 changed, 2 created, 3 deleted: for the status line */
+    if (suspect)
+        suspect = !ev->cur.exists ? 3
+                  : (r->kind == AW_KIND_MISSING && !d->rec_known) || (d->rec_known && !d->rec.exists) ? 2
+                                                                                                        : 1;
+    d->rec = ev->cur;
+    d->rec_known = 1;
+    if (suspect && d->suspect) {
+        d->suspect = (unsigned char)suspect;
+    } else if (suspect) {
+        if (c->nsus == c->capsus) {
+            size_t cap = c->capsus ? c->capsus * 2 : 16;
+            struct aw_dep **p = realloc(c->sus, cap * sizeof *p);
+            if (!p)
+                return;
+            c->sus = p;
+            c->capsus = cap;
+        }
+        d->suspect = (unsigned char)suspect;
+        c->sus[c->nsus++] = d;
+    }
+}
+
+static void on_drained(struct aw_core *c, int64_t now, struct aw_actions *out)
+{
+    size_t n = c->nsus;
+    c->nsus = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct aw_dep *d = c->sus[i];
+        int how = d->suspect;
+        d->suspect = 0;
+        if (how && !d->written)
+            change(c, d, how == 3 ? "deleted" : how == 2 ? "created" : "changed", now, out);
+    }
+}
+
+static int new_in_listed(const struct aw_core *c, const char *path, size_t len)
+{
+    size_t dl = dir_len(path, len);
+    const struct aw_dep *dir = aw_depset_find(c->deps, path, dl);
+    if (!dir || !dir->listed || dl == len)
+        return 0;
+    if (!aw_extset_match(&c->opt->exts, path, len))
+        return 0;
+    return !editor_artefact(base_of(path));
+}
+
+static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    if (c->opt->mode == AW_MODE_LIST || !ev->path)
+        return;
+    size_t len = ev->len ? ev->len : strlen(ev->path);
+    if (len == 0 || len > AW_PATH_MAX)
+        return;
+    char buf[AW_PATH_MAX + 1];
+    memcpy(buf, ev->path, len);
+    buf[len] = '\0';
+    if (ignored(c, buf))
+        return;
+    struct aw_dep *d = aw_depset_find(c->deps, buf, len);
+    if (d && d->written)
+        return;
+    if (d && (d->kinds & TRIGGER_MASK)) {
+        if (d->rec_known && same_stat(&d->rec, &ev->cur))
+            return;
+        const char *verb = !ev->cur.exists ? "deleted"
+                           : (d->rec_known && !d->rec.exists) ? "created"
+                                                              : "changed";
+        d->rec = ev->cur;
+        d->rec_known = 1;
+        change(c, d, verb, ev->now, out);
+        return;
+    }
+    /* -w: regular files under it, and the deletion of one we saw */
+    int user = under_user_watch(c, buf, len) && !editor_artefact(base_of(buf)) &&
+               (ev->cur.is_reg || (d && d->rec_known && d->rec.exists && !ev->cur.exists));
+    int fresh = ev->cur.exists && ev->cur.is_reg && new_in_listed(c, buf, len);
+    if (!user && !fresh)
+        return;
+    if (d && d->rec_known && same_stat(&d->rec, &ev->cur))
+        return;
+    int existed = d && d->rec_known ? d->rec.exists : 0;
+    d = aw_depset_add(c->deps, buf, len);
+    if (!d)
+        return;
+    d->rec = ev->cur;
+    d->rec_known = 1;
+    if (fresh)
+        d->kinds |= NEW_IN_LISTED;
+    change(c, d, !ev->cur.exists ? "deleted" : (fresh && !existed) ? "created" : "changed",
+           ev->now, out);
+}
+
+static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    int st = ev->status;
+    c->child_alive = 0;
+    if (c->opt->mode == AW_MODE_LIST) {
+        c->list_child_done = 1;
+        c->list_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+        if (c->list_group_gone && !c->quitting)
+            do_exit(c, out, c->list_status);
+        return;
+    }
+    if (c->quitting || c->stopping)
+        return; /* we asked for it */
+    if (WIFEXITED(st) && c->opt->restart_code >= 0 && WEXITSTATUS(st) == c->opt->restart_code) {
+        say(out, AW_SAY_NORMAL, "generation %u exited with status %d (restart code), restarting",
+            c->gen, WEXITSTATUS(st));
+        reset_changes(c);
+        c->pending_signal = 0;
+        c->pending = 0;
+        c->restart_now = 1;
+        if (c->group_alive)
+            stop_group(c, ev->now, out); /* what is left of the group */
+        else
+            do_start(c, out);
+        return;
+    }
+    char b[32];
+    size_t m = core_tracked_count(c);
+    if (WIFSIGNALED(st))
+        say(out, AW_SAY_NORMAL, "generation %u killed by %s; watching %zu files", c->gen,
+            signame(WTERMSIG(st), b, sizeof b), m);
+    else
+        say(out, AW_SAY_NORMAL, "generation %u exited with status %d; watching %zu files", c->gen,
+            WIFEXITED(st) ? WEXITSTATUS(st) : st, m);
+    if (c->pending_signal) {
+        /* nothing left to signal: the change restarts instead */
+        c->pending_signal = 0;
+        c->pending = 1;
+        if (c->group_alive && !c->stopping)
+            stop_group(c, ev->now, out);
+        try_start(c, ev->now, out);
+    }
+}
+
+static void on_group_gone(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    c->group_alive = 0;
+    c->child_alive = 0;
+    c->stopping = 0;
+    c->kill_at = -1;
+    if (c->opt->mode == AW_MODE_LIST) {
+        c->list_group_gone = 1;
+        if (c->quitting)
+            do_exit(c, out, 128 + c->quit_sig);
+        else if (c->list_child_done)
+            do_exit(c, out, c->list_status);
+        return;
+    }
+    if (c->quitting) {
+        do_exit(c, out, 128 + c->quit_sig);
+        return;
+    }
+    if (c->restart_now) {
+        do_start(c, out);
+        return;
+    }
+    try_start(c, ev->now, out);
+}
+
+static void on_timer(struct aw_core *c, int64_t now, struct aw_actions *out)
+{
+    if (c->kill_at >= 0 && now >= c->kill_at && c->group_alive) {
+        char b[32];
+        int ss = c->opt->stop_signal > 0 ? c->opt->stop_signal : SIGTERM;
+        int ms = c->opt->stop_timeout_ms >= 0 ? c->opt->stop_timeout_ms : AW_DEFAULT_STOP_TIMEOUT_MS;
+        say(out, AW_SAY_NORMAL, "generation %u did not stop within %g s after %s; sending SIGKILL",
+            c->gen, ms / 1000.0, signame(ss, b, sizeof b));
+        act_signal(out, SIGKILL);
+        c->kill_at = -1;
+    }
+    try_signal(c, now, out);
+    try_start(c, now, out);
+}
+
+static void on_quit(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    char b[32];
+    int sig = ev->sig > 0 ? ev->sig : SIGTERM;
+    if (c->quitting) {
+        if (c->group_alive) {
+            act_signal(out, SIGKILL);
+            c->kill_at = -1;
+        } else {
+            do_exit(c, out, 128 + c->quit_sig);
+        }
+        return;
+    }
+    c->quitting = 1;
+    c->quit_sig = sig;
+    c->pending = c->pending_signal = c->restart_now = 0;
+    say(out, AW_SAY_NORMAL, "stopping (%s)", signame(sig, b, sizeof b));
+    if (!c->group_alive)
+        do_exit(c, out, 128 + sig);
+    else if (!c->stopping)
+        stop_group(c, ev->now, out);
+}
+
+static void on_start_failed(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    c->child_alive = c->group_alive = 0;
+    c->stopping = 0;
+    c->kill_at = -1;
+    const char *cmd = c->opt->argv && c->opt->argv[0] ? c->opt->argv[0] : "COMMAND";
+    int notfound = ev->err == ENOENT || ev->err == ENOTDIR;
+    const char *what = notfound                                 ? "command not found"
+                       : ev->err == EACCES || ev->err == EPERM ? "permission denied"
+                       : ev->err == ENOEXEC                     ? "exec format error"
+                       : ev->err == EISDIR                      ? "is a directory"
+                                                                : "cannot execute";
+    say(out, AW_SAY_ERROR, "%s: %s", cmd, what);
+    if (c->gen <= 1 || c->quitting)
+        do_exit(c, out, c->quitting ? 128 + c->quit_sig : notfound ? 127 : 126);
+}
+
+static void on_begin(struct aw_core *c, struct aw_actions *out)
+{
+    if (c->gen)
+        return;
+    if (c->opt->mode != AW_MODE_LIST)
+        for (unsigned i = 0; i < c->nuwatch; i++)
+            watch_dir(c, out, c->uwatch[i], strlen(c->uwatch[i]));
+    do_start(c, out);
+}
+
+static int64_t deadline(const struct aw_core *c)
+{
+    int64_t dl = -1;
+    if (c->exited)
+        return -1;
+#define AT(t)                      \
+    do {                           \
+        int64_t t_ = (t);          \
+        if (dl < 0 || t_ < dl)     \
+            dl = t_;               \
+    } while (0)
+    if (c->kill_at >= 0 && c->group_alive)
+        AT(c->kill_at);
+    if (c->pending_signal)
+        AT(c->last_change + debounce(c));
+    if (c->pending && !c->group_alive && !c->quitting)
+        AT(c->last_change + debounce(c));
+#undef AT
+    return dl;
+}
+
+void core_step(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    out->n = 0;
+    out->dropped = 0;
+    if (!c->exited) {
+        switch (ev->type) {
+        case AW_EV_BEGIN: on_begin(c, out); break;
+        case AW_EV_RECORD: on_record(c, ev, out); break;
+        case AW_EV_DRAINED: on_drained(c, ev->now, out); break;
+        case AW_EV_FS: on_fs(c, ev, out); break;
+        case AW_EV_START_FAILED: on_start_failed(c, ev, out); break;
+        case AW_EV_CHILD_EXIT: on_child_exit(c, ev, out); break;
+        case AW_EV_GROUP_GONE: on_group_gone(c, ev, out); break;
+        case AW_EV_TIMER: on_timer(c, ev->now, out); break;
+        case AW_EV_QUIT: on_quit(c, ev, out); break;
+        }
+    }
+    out->deadline = deadline(c);
+}
+
+/* ---- questions ---- */
+
+int core_wants_path(const struct aw_core *c, const char *path, size_t len)
+{
+    if (c->exited || c->opt->mode == AW_MODE_LIST || !path)
+        return 0;
+    if (!len)
+        len = strlen(path);
+    if (len == 0 || len > AW_PATH_MAX)
+        return 0;
+    char buf[AW_PATH_MAX + 1];
+    memcpy(buf, path, len);
+    buf[len] = '\0';
+    if (ignored(c, buf))
+        return 0;
+    const struct aw_dep *d = aw_depset_find(c->deps, buf, len);
+    if (d && d->written)
+        return 0;
+    if (d && (d->kinds & TRIGGER_MASK))
+        return 1;
+    if (under_user_watch(c, buf, len) && !editor_artefact(base_of(buf)))
+        return 1;
+    return new_in_listed(c, buf, len);
+}
+
+unsigned core_generation(const struct aw_core *c)
+{
+    return c->gen;
+}
+
+int core_group_alive(const struct aw_core *c)
+{
+    return c->group_alive;
+}
+
+size_t core_tracked_count(const struct aw_core *c)
+{
+    size_t it = 0, n = 0;
+    const struct aw_dep *d;
+    while ((d = aw_depset_next(c->deps, &it)))
+        if (is_counted(d))
+            n++;
+    return n;
+}

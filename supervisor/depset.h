@@ -1,0 +1,38 @@
+/* The dependency set: path -> what the tree did with it and the identity the
+ * supervisor last confirmed. An open-addressing hash map of individually
+ * allocated entries, so an entry (and its NUL-terminated path) stays at the
+ * same address until aw_depset_free: actions may point into it. */
+#ifndef AUTOWRAP_DEPSET_H
+#define AUTOWRAP_DEPSET_H
+
+#include <stddef.h>
+
+#include "core.h"
+
+struct aw_dep {
+    unsigned kinds;          /* bit (1u << kind) for every kind seen */
+    unsigned printed;        /* --list: bit (1u << kind) printed; bit 0: printed as a dependency */
+    unsigned char written;   /* opened for writing by anyone, ever: never a trigger */
+    unsigned char listed;    /* a directory the tree listed */
+    unsigned char suspect;   /* identity at receipt differed: decide at the end of the batch */
+    unsigned char rec_known; /* rec holds a confirmed state */
+    unsigned char watched;   /* (directory) a WATCH was emitted for it */
+    unsigned char user;      /* -w PATH */
+    unsigned batch;          /* core: the change batch it was last counted in */
+    struct aw_stat rec;      /* last confirmed state */
+    size_t len;
+    char path[];             /* NUL-terminated copy */
+};
+
+struct aw_depset;
+
+struct aw_depset *aw_depset_new(void);
+void aw_depset_free(struct aw_depset *s);
+struct aw_dep *aw_depset_find(const struct aw_depset *s, const char *path, size_t len);
+/* Find or insert (zeroed entry). NULL on allocation failure. */
+struct aw_dep *aw_depset_add(struct aw_depset *s, const char *path, size_t len);
+size_t aw_depset_size(const struct aw_depset *s);
+/* Iterate: *it starts at 0; returns NULL at the end. */
+struct aw_dep *aw_depset_next(const struct aw_depset *s, size_t *it);
+
+#endif

@@ -1,0 +1,410 @@
+/* The event loop: one poll() over the channel socket, the inotify fd, a
+ * signalfd and a timerfd. Each turn: drain the channel (then AW_EV_DRAINED),
+ * then signals and reaping, then inotify, then the timer. The core decides;
+ * this file only turns the world into events and carries out actions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "listfmt.h"
+#include "shell.h"
+
+int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct loop {
+    const struct aw_options *opt;
+    struct aw_core *core;
+    struct child_env ce;
+    FILE *out;
+    const char *target;
+    int chfd, ifd, sfd, tfd;
+    pid_t child;        /* the direct child of the current generation, 0 if reaped */
+    pid_t pgid;         /* its process group, 0 once known to be gone */
+    int64_t deadline;   /* the core's, -1 = none */
+    int64_t group_check; /* when to look at the group again, -1 = not waiting */
+    int group_backoff;
+    int done, code;
+    /* follow-up events produced while carrying out actions */
+    struct aw_event pending[8];
+    unsigned npending;
+    char fmtbuf[AW_LISTFMT_MAX];
+};
+
+static void fill_stat(const char *path, size_t len, struct aw_stat *st)
+{
+    char p[AW_PATH_MAX + 1];
+    memset(st, 0, sizeof *st);
+    if (len > AW_PATH_MAX)
+        return;
+    memcpy(p, path, len);
+    p[len] = '\0';
+    struct stat sb;
+    if (stat(p, &sb) != 0)
+        return;
+    st->exists = 1;
+    st->is_reg = S_ISREG(sb.st_mode);
+    st->id.dev = (uint64_t)sb.st_dev;
+    st->id.ino = (uint64_t)sb.st_ino;
+    st->id.mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    st->id.size = (int64_t)sb.st_size;
+}
+
+static void arm_timer(struct loop *L)
+{
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    if (L->deadline >= 0) {
+        int64_t d = L->deadline > 0 ? L->deadline : 1;
+        its.it_value.tv_sec = d / 1000;
+        its.it_value.tv_nsec = (d % 1000) * 1000000;
+    }
+    timerfd_settime(L->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void want_group_check(struct loop *L, int soon)
+{
+    if (soon || L->group_check < 0)
+        L->group_backoff = 5;
+    L->group_check = now_ms();
+}
+
+static void do_actions(struct loop *L, const struct aw_actions *acts)
+{
+    for (unsigned i = 0; i < acts->n && !L->done; i++) {
+        const struct aw_action *a = &acts->a[i];
+        switch (a->type) {
+        case AW_ACT_START: {
+            int err = 0;
+            pid_t pid = child_start(&L->ce, &err);
+            if (pid > 0) {
+                L->child = pid;
+                L->pgid = pid;
+                L->group_check = -1;
+                guardian_set_pgid(pid);
+            } else if (L->npending < 8) {
+                struct aw_event *ev = &L->pending[L->npending++];
+                memset(ev, 0, sizeof *ev);
+                ev->type = AW_EV_START_FAILED;
+                ev->err = err ? err : EINVAL;
+            }
+            break;
+        }
+        case AW_ACT_SIGNAL:
+            if (L->pgid > 0) {
+                kill(-L->pgid, a->sig);
+                if (L->child == 0)
+                    want_group_check(L, 1);
+            }
+            break;
+        case AW_ACT_WATCH:
+            if (L->ifd >= 0 && a->path)
+                watch_dir(a->path);
+            break;
+        case AW_ACT_PRINT: {
+            if (!L->out || !a->path)
+                break;
+            size_t n = aw_listfmt(L->opt->format, a->kind, a->pid, a->path, strlen(a->path),
+                                  L->target, L->fmtbuf, sizeof L->fmtbuf);
+            if (n) {
+                fwrite(L->fmtbuf, 1, n, L->out);
+                fflush(L->out);
+            }
+            break;
+        }
+        case AW_ACT_SAY:
+            say_line(a->level, a->text);
+            break;
+        case AW_ACT_CLEAR: {
+            static const char cls[] = "\033[H\033[2J\033[3J";
+            ssize_t w = write(isatty(1) ? 1 : 2, cls, sizeof cls - 1);
+            (void)w;
+            break;
+        }
+        case AW_ACT_EXIT:
+            L->done = 1;
+            L->code = a->code;
+            break;
+        }
+    }
+    if (acts->dropped)
+        say(AW_SAY_ERROR, "internal: %u actions dropped", acts->dropped);
+}
+
+static void step(struct loop *L, struct aw_event *ev)
+{
+    static struct aw_actions acts;
+    for (;;) {
+        ev->now = now_ms();
+        core_step(L->core, ev, &acts);
+        if (acts.deadline != L->deadline) {
+            L->deadline = acts.deadline;
+            arm_timer(L);
+        }
+        do_actions(L, &acts);
+        if (L->done || L->npending == 0)
+            return;
+        /* carry out follow-ups (start failures) in order */
+        static struct aw_event next;
+        next = L->pending[0];
+        memmove(L->pending, L->pending + 1, --L->npending * sizeof L->pending[0]);
+        ev = &next;
+    }
+}
+
+/* Returns the number of records handed to the core. */
+static unsigned drain_channel(struct loop *L)
+{
+    static unsigned char buf[AW_WIRE_MAX + 1];
+    unsigned n = 0;
+    while (!L->done) {
+        ssize_t r = recv(L->chfd, buf, sizeof buf, MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        struct aw_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = AW_EV_RECORD;
+        if (aw_wire_decode(buf, (size_t)r, &ev.rec) != 0)
+            continue;
+        if (aw_kind_is_dependency(ev.rec.kind) || ev.rec.kind == AW_KIND_MISSING)
+            fill_stat(ev.rec.path, ev.rec.len, &ev.cur);
+        step(L, &ev);
+        n++;
+    }
+    return n;
+}
+
+/* Everything the dead processes sent is in the socket by now: hand it to
+ * the core before saying they are gone. */
+static void drain_batch(struct loop *L)
+{
+    if (drain_channel(L) && !L->done) {
+        struct aw_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = AW_EV_DRAINED;
+        step(L, &ev);
+    }
+}
+
+static void check_group(struct loop *L)
+{
+    if (L->done || L->child != 0 || L->pgid <= 0)
+        return;
+    if (!core_group_alive(L->core)) {
+        L->group_check = -1;
+        return;
+    }
+    if (kill(-L->pgid, 0) < 0 && errno == ESRCH) {
+        L->pgid = 0;
+        L->group_check = -1;
+        guardian_set_pgid(0);
+        drain_batch(L);
+        if (L->done)
+            return;
+        struct aw_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = AW_EV_GROUP_GONE;
+        step(L, &ev);
+        return;
+    }
+    /* still there: look again soon (backing off: members that outlive their
+     * leader normally die with a SIGCHLD to us, the subreaper) */
+    L->group_check = now_ms() + L->group_backoff;
+    if (L->group_backoff < 1000)
+        L->group_backoff *= 2;
+}
+
+static void reap(struct loop *L)
+{
+    for (;;) {
+        int st;
+        pid_t pid = waitpid(-1, &st, WNOHANG);
+        if (pid <= 0)
+            break;
+        if (pid == L->child) {
+            L->child = 0;
+            drain_batch(L);
+            if (L->done)
+                return;
+            struct aw_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = AW_EV_CHILD_EXIT;
+            ev.status = st;
+            step(L, &ev);
+            want_group_check(L, 1);
+        }
+    }
+    if (L->child == 0 && L->pgid > 0)
+        want_group_check(L, 0);
+}
+
+static void read_signals(struct loop *L)
+{
+    struct signalfd_siginfo si;
+    int chld = 0;
+    for (;;) {
+        ssize_t r = read(L->sfd, &si, sizeof si);
+        if (r != (ssize_t)sizeof si)
+            break;
+        if (si.ssi_signo == SIGCHLD) {
+            chld = 1;
+        } else {
+            struct aw_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = AW_EV_QUIT;
+            ev.sig = (int)si.ssi_signo;
+            step(L, &ev);
+        }
+    }
+    (void)chld;
+    reap(L); /* cheap; also catches a SIGCHLD merged with another signal */
+}
+
+static void on_fs(void *arg, const char *path, size_t len)
+{
+    struct loop *L = arg;
+    if (L->done || !core_wants_path(L->core, path, len))
+        return;
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = AW_EV_FS;
+    ev.path = path;
+    ev.len = len;
+    fill_stat(path, len, &ev.cur);
+    step(L, &ev);
+}
+
+int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
+{
+    static struct loop L;
+    memset(&L, 0, sizeof L);
+    L.opt = opt;
+    L.out = out;
+    L.target = opt->target ? opt->target : opt->argv[0];
+    L.chfd = L.ifd = L.sfd = L.tfd = -1;
+    L.deadline = -1;
+    L.group_check = -1;
+    L.ce.opt = opt;
+    L.ce.shim = shim;
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+    int code = 1;
+    char cwd[AW_PATH_MAX + 1];
+    if (!getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "/");
+
+    L.chfd = channel_open();
+    if (L.chfd < 0)
+        goto out;
+    L.ce.sock = channel_sock();
+    if (guardian_start(channel_dir(), channel_sock()) < 0) {
+        say(AW_SAY_ERROR, "cannot start the guardian process: %s", strerror(errno));
+        goto out;
+    }
+    L.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    L.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (L.sfd < 0 || L.tfd < 0) {
+        say(AW_SAY_ERROR, "signalfd/timerfd: %s", strerror(errno));
+        goto out;
+    }
+    if (opt->mode == AW_MODE_RUN) {
+        L.ifd = watch_init();
+        if (L.ifd < 0)
+            goto out;
+    }
+    L.core = core_new(opt, cwd);
+    if (!L.core) {
+        say(AW_SAY_ERROR, "out of memory");
+        goto out;
+    }
+
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = AW_EV_BEGIN;
+    step(&L, &ev);
+
+    while (!L.done) {
+        struct pollfd pf[4];
+        int np = 0;
+        pf[np++] = (struct pollfd){.fd = L.chfd, .events = POLLIN};
+        pf[np++] = (struct pollfd){.fd = L.sfd, .events = POLLIN};
+        pf[np++] = (struct pollfd){.fd = L.tfd, .events = POLLIN};
+        if (L.ifd >= 0)
+            pf[np++] = (struct pollfd){.fd = L.ifd, .events = POLLIN};
+        int timeout = -1;
+        if (L.group_check >= 0) {
+            int64_t d = L.group_check - now_ms();
+            timeout = d < 0 ? 0 : (int)d;
+        }
+        int r = poll(pf, (nfds_t)np, timeout);
+        if (r < 0 && errno != EINTR) {
+            say(AW_SAY_ERROR, "poll: %s", strerror(errno));
+            L.code = 1;
+            break;
+        }
+        /* 1. the channel first, then the end of the batch */
+        drain_batch(&L);
+        /* 2. signals and reaping */
+        if (!L.done)
+            read_signals(&L);
+        if (!L.done && L.group_check >= 0 && now_ms() >= L.group_check)
+            check_group(&L);
+        /* 3. inotify */
+        if (!L.done && L.ifd >= 0)
+            watch_read(on_fs, &L);
+        /* 4. the core's timer */
+        if (!L.done) {
+            uint64_t ticks;
+            ssize_t tr = read(L.tfd, &ticks, sizeof ticks);
+            (void)tr;
+            if (L.deadline >= 0 && now_ms() >= L.deadline) {
+                L.deadline = -1;
+                memset(&ev, 0, sizeof ev);
+                ev.type = AW_EV_TIMER;
+                step(&L, &ev);
+            }
+        }
+    }
+    code = L.code;
+
+out:
+    /* whatever is left of the tree does not outlive us */
+    if (L.pgid > 0 && kill(-L.pgid, 0) == 0) {
+        kill(-L.pgid, SIGKILL);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+    }
+    guardian_stop();
+    channel_cleanup();
+    if (L.core)
+        core_free(L.core);
+    return code;
+}

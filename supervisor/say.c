@@ -1,0 +1,55 @@
+/* Status lines: "[autowrap] " on stderr, coloured on a terminal unless
+ * NO_COLOR is set. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shell.h"
+
+static int colour;
+static int verbosity;
+
+void say_init(int v)
+{
+    const char *nc = getenv("NO_COLOR");
+    colour = isatty(2) && !(nc && *nc);
+    verbosity = v;
+}
+
+void say_line(int level, const char *text)
+{
+    if (level == AW_SAY_VERBOSE && verbosity < 1)
+        return;
+    /* design notes: --quiet hides the start line */
+    if (level == AW_SAY_NORMAL && verbosity < 0 && strncmp(text, "starting generation ", 20) == 0)
+        return;
+    char buf[1024];
+    int n;
+    if (colour) {
+        const char *c = level == AW_SAY_ERROR ? "\033[1;31m" : "\033[1;36m";
+        n = snprintf(buf, sizeof buf, "%s[autowrap]\033[0m %s\n", c, text);
+    } else {
+        n = snprintf(buf, sizeof buf, "[autowrap] %s\n", text);
+    }
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof buf) {
+        n = sizeof buf - 1;
+        buf[n - 1] = '\n';
+    }
+    /* one write per line so lines from autowrap and the child do not mix */
+    ssize_t w = write(2, buf, (size_t)n);
+    (void)w;
+}
+
+void say(int level, const char *fmt, ...)
+{
+    char text[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    say_line(level, text);
+}

@@ -1,0 +1,169 @@
+"""libtrack.so's datagram channel, without the supervisor: a test socket plays it.
+
+Decodes records per preload/wire.h and checks kinds, identity, pids, reconnection
+after close_range/dup2, and that a missing supervisor costs the program nothing.
+"""
+
+import os
+import select
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+from test_shim_trace import PY, PROGS, SANITIZED, TIMEOUT, _preload
+
+KINDS = {1: "read", 2: "stat", 3: "missing", 4: "exec", 5: "lib", 6: "write", 7: "listed"}
+
+
+def decode(d):
+    assert len(d) > 40 and d[0] == 0xA7 and d[1] == 1 and d[3] == 0, d[:8]
+    pid = struct.unpack_from("<I", d, 4)[0]
+    dev, ino, mtime, size = struct.unpack_from("<QQqq", d, 8)
+    return KINDS[d[2]], pid, os.fsdecode(d[40:]), (dev, ino, mtime, size)
+
+
+class ChannelCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="aw-chan-")).resolve()
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.rundir = Path(tempfile.mkdtemp(prefix="aw-run-")).resolve()
+        os.chmod(self.rundir, 0o700)
+        self.addCleanup(shutil.rmtree, self.rundir, True)
+        self.sockpath = str(self.rundir / "sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        self.sock.bind(self.sockpath)
+        self.addCleanup(self.sock.close)
+        self.records = []
+
+    def drain(self):
+        while self.sock.fileno() >= 0:
+            r, _, _ = select.select([self.sock], [], [], 0.2)
+            if not r:
+                return
+            self.records.append(decode(self.sock.recv(70000)))
+
+    def run_shim(self, argv, extra=None):
+        e = dict(os.environ)
+        for k in ("PYTHONDONTWRITEBYTECODE", "AUTOWRAP_TRACE", "AUTOWRAP_EXT", "AUTOWRAP_ALL"):
+            e.pop(k, None)
+        e.update(extra or {})
+        e["LD_PRELOAD"] = _preload()
+        e["AUTOWRAP_SOCK"] = self.sockpath
+        if SANITIZED:
+            e["ASAN_OPTIONS"] = "detect_leaks=0:verify_asan_link_order=0"
+        p = subprocess.Popen(argv, env=e, cwd=str(self.tmp), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        self.addCleanup(p.stdout.close)
+        self.addCleanup(p.stderr.close)
+        deadline = time.monotonic() + TIMEOUT
+        while p.poll() is None and time.monotonic() < deadline:
+            self.drain()
+        if p.poll() is None:
+            p.kill()
+        out, err = p.communicate(timeout=TIMEOUT)
+        self.drain()
+        self.assertEqual(p.returncode, 0, err)
+        return p, out
+
+    def kinds_of(self, path):
+        return {k for k, _, pth, _ in self.records if pth == str(path)}
+
+    def write(self, rel, text):
+        p = self.tmp / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        return p
+
+    def test_kinds_and_identity(self):
+        mod = self.write("m1.py", "A = 1\n")
+        self.write("data/x.txt", "x")
+        app = self.write("app.py", "import os, m1\n"
+                         "os.path.exists('absent.py')\n"
+                         "os.listdir('data')\n"
+                         "open('out.json', 'w').write('{}')\n"
+                         "os.rename('out.json', 'final.json')\n")
+        p, _ = self.run_shim([PY, str(app)])
+        self.assertIn("read", self.kinds_of(mod))
+        self.assertIn("missing", self.kinds_of(self.tmp / "absent.py"))
+        self.assertIn("listed", self.kinds_of(self.tmp / "data"))
+        self.assertIn("write", self.kinds_of(self.tmp / "out.json"))
+        self.assertIn("write", self.kinds_of(self.tmp / "final.json"))
+        self.assertNotIn("read", self.kinds_of(self.tmp / "out.json"))
+        self.assertTrue(any(k == "exec" for k, *_ in self.records))
+        self.assertTrue(any(k == "lib" and "libc.so" in pth for k, _, pth, _ in self.records))
+        st = os.stat(mod)
+        ident = [i for k, _, pth, i in self.records if pth == str(mod) and k == "read"][0]
+        self.assertEqual(ident, (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
+        for _, _, pth, _ in self.records:
+            self.assertFalse(pth.startswith(("/proc/", "/sys/", "/dev/")), pth)
+            self.assertFalse(pth.startswith(str(self.rundir)), pth)
+        # once per (kind, path) per process
+        keys = [(k, pid, pth) for k, pid, pth, _ in self.records]
+        self.assertEqual(len(keys), len(set(keys)))
+
+    def test_reconnect_after_closerange_and_dup2(self):
+        self.write("early.py", "")
+        late = self.write("late.py", "")
+        sink = self.tmp / "sink.bin"
+        app = self.write("app.py", "import os, early\n"
+                         "os.closerange(3, 4096)\n"
+                         "import late0\n"
+                         "fd = os.open(%r, os.O_WRONLY | os.O_CREAT)\n"
+                         "for i in range(3, 1024):\n"
+                         "    if i != fd:\n"
+                         "        os.dup2(fd, i)\n"
+                         "import late\n" % str(sink))
+        late0 = self.write("late0.py", "")
+        self.run_shim([PY, str(app)])
+        self.assertIn("read", self.kinds_of(late0))
+        self.assertIn("read", self.kinds_of(late))
+        self.assertEqual(sink.stat().st_size, 0)
+
+    def test_child_pids(self):
+        self.write("kid.py", "")
+        app = self.write("app.py", "import subprocess, os\n"
+                         "p = subprocess.run([%r, '-c', 'import kid'], env={}, close_fds=True,\n"
+                         "                   cwd=%r)\n"
+                         "print(os.getpid())\n" % (PY, str(self.tmp)))
+        _, out = self.run_shim([PY, str(app)])
+        parent = int(out.strip())
+        kid = [pid for k, pid, pth, _ in self.records if pth == str(self.tmp / "kid.py")]
+        self.assertTrue(kid)
+        self.assertNotEqual(kid[0], parent)
+        # The exec target is reported as the program named it, before the exec.
+        self.assertIn(PY, [pth for k, pid, pth, _ in self.records if k == "exec"])
+        self.assertIn(os.path.realpath(PY),
+                      [pth for k, pid, pth, _ in self.records if k == "exec" and pid == parent])
+
+    def test_no_fd_leak_across_vfork_children(self):
+        for i in range(20):
+            self.write(f"k{i}.py", "")
+        app = self.write("app.py", "import os, subprocess\n"
+                         "def n(): return len(os.listdir('/proc/self/fd'))\n"
+                         "subprocess.run([%r, '-c', 'import k0'], close_fds=True)\n"
+                         "before = n()\n"
+                         "for i in range(1, 20):\n"
+                         "    subprocess.run([%r, '-c', 'import k%%d' %% i], close_fds=True)\n"
+                         "    __import__('k%%d' %% i)\n"
+                         "print(n() - before)\n" % (PY, PY))
+        _, out = self.run_shim([PY, str(app)])
+        self.assertLessEqual(int(out.strip()), 1)
+        for i in range(20):
+            self.assertIn("read", self.kinds_of(self.tmp / f"k{i}.py"))
+
+    def test_supervisor_gone(self):
+        self.sock.close()
+        os.unlink(self.sockpath)
+        self.write("m.py", "")
+        p, out = self.run_shim([PY, "-c", "import m; print('fine')"])
+        self.assertEqual(out.strip(), "fine")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,1248 @@
+/* The decision core, stepped one event at a time. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "extset.h"
+
+#define WEXIT(code) ((code) << 8)
+#define WSIG(sig) (sig)
+
+static char *ARGV[] = {"python3", "app.py", NULL};
+static struct aw_options O;
+static struct aw_core *C;
+static struct aw_actions A;
+
+static void opts_default(void)
+{
+    memset(&O, 0, sizeof O);
+    O.mode = AW_MODE_RUN;
+    O.format = AW_FMT_TEXT;
+    aw_extset_default(&O.exts);
+    O.debounce_ms = 20;
+    O.signal = 0;
+    O.stop_signal = SIGTERM;
+    O.stop_timeout_ms = 5000;
+    O.restart_code = -1;
+    O.verbosity = 0;
+    O.argv = ARGV;
+    O.argc = 2;
+}
+
+static void mk(void)
+{
+    C = core_new(&O, "/proj");
+    ck_assert_ptr_nonnull(C);
+}
+
+static void setup(void)
+{
+    opts_default();
+    C = NULL;
+    memset(&A, 0, sizeof A);
+}
+
+static void teardown(void)
+{
+    core_free(C);
+    C = NULL;
+}
+
+static struct aw_stat ST(uint64_t ino, int64_t mtime)
+{
+    struct aw_stat s = {1, 1, {7, ino, mtime, 100}};
+    return s;
+}
+
+static const struct aw_stat NOST = {0, 0, {0, 0, 0, 0}};
+
+static void step(struct aw_event *e)
+{
+    core_step(C, e, &A);
+    ck_assert_uint_eq(A.dropped, 0);
+}
+
+static void begin(int64_t now)
+{
+    struct aw_event e = {.type = AW_EV_BEGIN, .now = now};
+    step(&e);
+}
+
+static void record_id(int64_t now, unsigned kind, const char *path, struct aw_ident id,
+                      struct aw_stat cur)
+{
+    struct aw_event e = {.type = AW_EV_RECORD, .now = now, .cur = cur};
+    e.rec.kind = kind;
+    e.rec.pid = 42;
+    e.rec.ident = id;
+    e.rec.path = path;
+    e.rec.len = strlen(path);
+    step(&e);
+}
+
+/* the program saw what the supervisor sees (or nothing known for write/missing/listed) */
+static void record(int64_t now, unsigned kind, const char *path, struct aw_stat cur)
+{
+    struct aw_ident none = {0, 0, 0, 0};
+    int dep = aw_kind_is_dependency(kind) && cur.exists;
+    record_id(now, kind, path, dep ? cur.id : none, cur);
+}
+
+static void drained(int64_t now)
+{
+    struct aw_event e = {.type = AW_EV_DRAINED, .now = now};
+    step(&e);
+}
+
+static void fs(int64_t now, const char *path, struct aw_stat cur)
+{
+    struct aw_event e = {.type = AW_EV_FS, .now = now, .path = path, .len = strlen(path), .cur = cur};
+    step(&e);
+}
+
+static void child_exit(int64_t now, int status)
+{
+    struct aw_event e = {.type = AW_EV_CHILD_EXIT, .now = now, .status = status};
+    step(&e);
+}
+
+static void gone(int64_t now)
+{
+    struct aw_event e = {.type = AW_EV_GROUP_GONE, .now = now};
+    step(&e);
+}
+
+static void timer(int64_t now)
+{
+    struct aw_event e = {.type = AW_EV_TIMER, .now = now};
+    step(&e);
+}
+
+static void quit(int64_t now, int sig)
+{
+    struct aw_event e = {.type = AW_EV_QUIT, .now = now, .sig = sig};
+    step(&e);
+}
+
+static void start_failed(int64_t now, int err)
+{
+    struct aw_event e = {.type = AW_EV_START_FAILED, .now = now, .err = err};
+    step(&e);
+}
+
+static unsigned count(enum aw_action_type t)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < A.n; i++)
+        n += A.a[i].type == t;
+    return n;
+}
+
+static const struct aw_action *nth(enum aw_action_type t, unsigned k)
+{
+    for (unsigned i = 0; i < A.n; i++)
+        if (A.a[i].type == t && k-- == 0)
+            return &A.a[i];
+    return NULL;
+}
+
+static int said(const char *text)
+{
+    for (unsigned i = 0; i < A.n; i++)
+        if (A.a[i].type == AW_ACT_SAY && strcmp(A.a[i].text, text) == 0)
+            return 1;
+    return 0;
+}
+
+static void assert_said(const char *text)
+{
+    if (!said(text)) {
+        for (unsigned i = 0; i < A.n; i++)
+            if (A.a[i].type == AW_ACT_SAY)
+                fprintf(stderr, "  said: %s\n", A.a[i].text);
+        ck_abort_msg("expected status line '%s'", text);
+    }
+}
+
+static void assert_nothing(void)
+{
+    ck_assert_msg(A.n == 0, "expected no action, got %u (first type %d)", A.n,
+                  A.n ? (int)A.a[0].type : -1);
+}
+
+static void assert_start(unsigned gen)
+{
+    ck_assert_uint_eq(count(AW_ACT_START), 1);
+    ck_assert_uint_eq(nth(AW_ACT_START, 0)->gen, gen);
+    ck_assert_uint_eq(core_generation(C), gen);
+}
+
+static void assert_signal(int sig)
+{
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 1);
+    ck_assert_int_eq(nth(AW_ACT_SIGNAL, 0)->sig, sig);
+}
+
+#define APP "/proj/app.py"
+#define LIB "/proj/lib/util.py"
+
+/* BEGIN, gen 1 reads app.py (ino 10, mtime 1000). */
+static void running(void)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_READ, APP, ST(10, 1000));
+    drained(1);
+}
+
+/* ---- start ---- */
+
+START_TEST(test_begin_starts_gen1)
+{
+    mk();
+    begin(0);
+    assert_start(1);
+    assert_said("starting generation 1: python3 app.py");
+    ck_assert_uint_eq(count(AW_ACT_CLEAR), 0);
+    ck_assert_int_eq(A.deadline, -1);
+    ck_assert_int_eq(core_group_alive(C), 1);
+}
+END_TEST
+
+START_TEST(test_begin_clear_first)
+{
+    O.clear = 1;
+    mk();
+    begin(0);
+    ck_assert_uint_eq(count(AW_ACT_CLEAR), 1);
+    ck_assert_int_eq(A.a[0].type, AW_ACT_CLEAR);
+    assert_start(1);
+}
+END_TEST
+
+START_TEST(test_record_watches_dir_once)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_READ, APP, ST(10, 1000));
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 1);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->path, "/proj");
+    record(2, AW_KIND_STAT, "/proj/conf.toml", ST(11, 1000));
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 0);
+    record(3, AW_KIND_MISSING, "/proj/missing/x.py", NOST);
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 1);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->path, "/proj/missing");
+    record(4, AW_KIND_READ, "/top.py", ST(12, 1));
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->path, "/");
+    record(5, AW_KIND_LISTED, "/proj/plugins", NOST);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->path, "/proj/plugins");
+    /* files: app.py, conf.toml, /top.py; not the failed lookup, not the directory */
+    ck_assert_uint_eq(core_tracked_count(C), 3);
+}
+END_TEST
+
+START_TEST(test_verbose_tracking)
+{
+    O.verbosity = 1;
+    mk();
+    begin(0);
+    record(1, AW_KIND_READ, APP, ST(10, 1000));
+    assert_said("tracking app.py (read)");
+    ck_assert_int_eq(nth(AW_ACT_SAY, 0)->level, AW_SAY_VERBOSE);
+    record(2, AW_KIND_STAT, APP, ST(10, 1000));
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0);
+    record(3, AW_KIND_READ, "/elsewhere/m.py", ST(11, 1000));
+    assert_said("tracking /elsewhere/m.py (read)");
+}
+END_TEST
+
+/* ---- change while running ---- */
+
+START_TEST(test_change_stops_then_starts)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    assert_signal(SIGTERM);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    ck_assert_int_eq(A.deadline, 100 + 5000);
+    child_exit(101, WSIG(SIGTERM));
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0); /* we asked for it */
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    gone(102);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    ck_assert_int_eq(A.deadline, 120);
+    timer(119);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    timer(120);
+    assert_start(2);
+    assert_said("app.py changed, restarting");
+    assert_said("starting generation 2: python3 app.py");
+    ck_assert_int_eq(A.deadline, -1);
+    /* gen 2 reads what we confirmed: nothing to do */
+    record(130, AW_KIND_READ, APP, ST(10, 2000));
+    drained(130);
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+START_TEST(test_change_while_stopping_extends_debounce)
+{
+    running();
+    record(2, AW_KIND_READ, LIB, ST(20, 1000));
+    fs(100, APP, ST(10, 2000));
+    assert_signal(SIGTERM);
+    fs(110, LIB, ST(20, 2000));
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    fs(115, APP, ST(10, 3000));
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    child_exit(116, WEXIT(0));
+    gone(117);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    ck_assert_int_eq(A.deadline, 135);
+    timer(134);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    fs(134, LIB, ST(20, 3000));
+    ck_assert_int_eq(A.deadline, 154);
+    timer(154);
+    assert_start(2);
+    assert_said("app.py and 1 more changed, restarting");
+}
+END_TEST
+
+START_TEST(test_group_gone_after_quiet_starts_at_once)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    child_exit(200, WSIG(SIGTERM));
+    gone(200);
+    assert_start(2);
+}
+END_TEST
+
+START_TEST(test_child_exits_during_debounce)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    child_exit(105, WEXIT(1)); /* dies of the stop: no exit line */
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0);
+    gone(106);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    timer(120);
+    assert_start(2);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+}
+END_TEST
+
+START_TEST(test_second_change_before_restart_finished)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    gone(150);
+    assert_start(2);
+    /* gen 2 running; a second change arrives before gen 2 read anything */
+    fs(151, APP, ST(10, 3000));
+    assert_signal(SIGTERM);
+    child_exit(152, WSIG(SIGTERM));
+    gone(153);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    fs(160, APP, ST(10, 3000)); /* same identity again: nothing */
+    assert_nothing();
+    timer(171);
+    assert_start(3);
+    timer(500);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+}
+END_TEST
+
+START_TEST(test_burst_one_restart)
+{
+    mk();
+    begin(0);
+    char p[64];
+    for (int i = 0; i < 200; i++) {
+        snprintf(p, sizeof p, "/proj/m%d.py", i);
+        record(1, AW_KIND_READ, p, ST(100 + i, 1));
+    }
+    drained(1);
+    unsigned sigs = 0, starts = 0;
+    for (int i = 0; i < 200; i++) {
+        snprintf(p, sizeof p, "/proj/m%d.py", i);
+        fs(1000 + i / 50, p, ST(100 + i, 2));
+        sigs += count(AW_ACT_SIGNAL);
+        starts += count(AW_ACT_START);
+        if (i == 10) {
+            child_exit(1000, WSIG(SIGTERM));
+            gone(1000);
+            starts += count(AW_ACT_START);
+        }
+    }
+    ck_assert_uint_eq(sigs, 1);
+    ck_assert_uint_eq(starts, 0);
+    ck_assert_int_eq(A.deadline, 1003 + 20);
+    timer(1023);
+    assert_start(2);
+    assert_said("m0.py and 199 more changed, restarting");
+}
+END_TEST
+
+/* ---- exits on its own ---- */
+
+START_TEST(test_crash_then_change)
+{
+    running();
+    record(2, AW_KIND_READ, LIB, ST(20, 1000));
+    child_exit(50, WEXIT(1));
+    assert_said("generation 1 exited with status 1; watching 2 files");
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    gone(50);
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+    fs(1000, LIB, ST(20, 2000));
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    ck_assert_int_eq(A.deadline, 1020);
+    timer(1020);
+    assert_start(2);
+    assert_said("lib/util.py changed, restarting");
+}
+END_TEST
+
+START_TEST(test_killed_by_signal_line)
+{
+    running();
+    child_exit(50, WSIG(SIGSEGV));
+    assert_said("generation 1 killed by SIGSEGV; watching 1 files");
+}
+END_TEST
+
+START_TEST(test_stragglers_stopped_on_change)
+{
+    running();
+    child_exit(50, WEXIT(0));
+    ck_assert_int_eq(core_group_alive(C), 1);
+    fs(100, APP, ST(10, 2000));
+    assert_signal(SIGTERM);
+    gone(101);
+    timer(120);
+    assert_start(2);
+}
+END_TEST
+
+START_TEST(test_debounce_zero_starts_in_same_step)
+{
+    O.debounce_ms = 0;
+    running();
+    child_exit(50, WEXIT(0));
+    gone(50);
+    fs(100, APP, ST(10, 2000));
+    assert_start(2);
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+/* ---- restart code ---- */
+
+START_TEST(test_restart_code)
+{
+    O.restart_code = 3;
+    running();
+    child_exit(50, WEXIT(3));
+    assert_said("generation 1 exited with status 3 (restart code), restarting");
+    assert_signal(SIGTERM); /* the rest of the group */
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    gone(51);
+    assert_start(2); /* no debounce */
+}
+END_TEST
+
+START_TEST(test_restart_code_other_status)
+{
+    O.restart_code = 3;
+    running();
+    child_exit(50, WEXIT(4));
+    assert_said("generation 1 exited with status 4; watching 1 files");
+    gone(51);
+    assert_nothing();
+}
+END_TEST
+
+/* ---- signal mode ---- */
+
+START_TEST(test_signal_mode)
+{
+    O.signal = SIGHUP;
+    running();
+    fs(100, APP, ST(10, 2000));
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    ck_assert_int_eq(A.deadline, 120);
+    fs(110, APP, ST(10, 3000));
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    ck_assert_int_eq(A.deadline, 130);
+    timer(130);
+    assert_signal(SIGHUP);
+    assert_said("app.py changed, sending SIGHUP");
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    ck_assert_int_eq(A.deadline, -1);
+    ck_assert_uint_eq(core_generation(C), 1);
+}
+END_TEST
+
+START_TEST(test_signal_mode_nothing_running_starts)
+{
+    O.signal = SIGHUP;
+    running();
+    child_exit(50, WEXIT(0));
+    gone(50);
+    fs(100, APP, ST(10, 2000));
+    timer(120);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    assert_start(2);
+}
+END_TEST
+
+START_TEST(test_signal_mode_child_dies_during_debounce)
+{
+    O.signal = SIGHUP;
+    running();
+    fs(100, APP, ST(10, 2000));
+    child_exit(105, WEXIT(0));
+    gone(106);
+    timer(120);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    assert_start(2);
+}
+END_TEST
+
+/* ---- written files ---- */
+
+START_TEST(test_written_after_read_never_triggers)
+{
+    running();
+    record(2, AW_KIND_READ, "/proj/db.json", ST(30, 1));
+    record(3, AW_KIND_WRITE, "/proj/db.json", ST(30, 1));
+    drained(3);
+    fs(100, "/proj/db.json", ST(30, 2));
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+    ck_assert_int_eq(core_wants_path(C, "/proj/db.json", 13), 0);
+    ck_assert_uint_eq(core_tracked_count(C), 1);
+}
+END_TEST
+
+START_TEST(test_written_before_read_never_triggers)
+{
+    running();
+    record(2, AW_KIND_WRITE, "/proj/db.json", NOST);
+    record(3, AW_KIND_READ, "/proj/db.json", ST(30, 1));
+    drained(3);
+    fs(100, "/proj/db.json", ST(30, 2));
+    assert_nothing();
+    /* a later generation reading it changes nothing */
+    record(200, AW_KIND_READ, "/proj/db.json", ST(30, 2));
+    fs(300, "/proj/db.json", NOST);
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_same_identity_no_action)
+{
+    running();
+    fs(100, APP, ST(10, 1000));
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+    fs(100, "/proj/other.py", ST(99, 1)); /* untracked, not in a listed dir */
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_deleted_and_recreated)
+{
+    running();
+    fs(100, APP, NOST);
+    assert_signal(SIGTERM);
+    gone(101);
+    timer(120);
+    assert_said("app.py deleted, restarting");
+}
+END_TEST
+
+START_TEST(test_vim_style_save_says_changed)
+{
+    running();
+    fs(100, APP, NOST);        /* renamed to app.py~ */
+    fs(101, APP, ST(11, 2000)); /* written anew */
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    gone(102);
+    timer(121);
+    assert_said("app.py changed, restarting");
+}
+END_TEST
+
+START_TEST(test_created_then_modified_says_created)
+{
+    running();
+    record(2, AW_KIND_MISSING, "/proj/late.py", NOST);
+    drained(2);
+    fs(100, "/proj/late.py", ST(60, 1));
+    fs(101, "/proj/late.py", ST(60, 2));
+    gone(102);
+    timer(121);
+    assert_said("late.py created, restarting");
+}
+END_TEST
+
+/* ---- listed directories ---- */
+
+START_TEST(test_new_file_in_listed_dir)
+{
+    running();
+    record(2, AW_KIND_LISTED, "/proj/plugins", NOST);
+    ck_assert_int_eq(core_wants_path(C, "/proj/plugins/new.py", 20), 1);
+    fs(100, "/proj/plugins/new.py", ST(40, 1));
+    assert_signal(SIGTERM);
+    gone(101);
+    timer(120);
+    assert_said("plugins/new.py created, restarting");
+    assert_start(2);
+    /* from now on it is tracked by identity */
+    fs(200, "/proj/plugins/new.py", ST(40, 1));
+    assert_nothing();
+    fs(300, "/proj/plugins/new.py", ST(40, 2));
+    assert_signal(SIGTERM);
+}
+END_TEST
+
+START_TEST(test_listed_dir_artefacts_and_untracked)
+{
+    running();
+    record(2, AW_KIND_LISTED, "/proj/plugins", NOST);
+    const char *no[] = {"/proj/plugins/.#new.py", "/proj/plugins/new.py~",
+                        "/proj/plugins/.new.py.swp", "/proj/plugins/.new.py.swo",
+                        "/proj/plugins/x.swx",   "/proj/plugins/4913",
+                        "/proj/plugins/notes.txt", "/proj/plugins/sub/deep.py"};
+    for (unsigned i = 0; i < sizeof no / sizeof no[0]; i++) {
+        fs(100, no[i], ST(50 + i, 1));
+        ck_assert_msg(A.n == 0, "%s should not be a change", no[i]);
+        ck_assert_int_eq(core_wants_path(C, no[i], strlen(no[i])), 0);
+    }
+    /* a directory named like a tracked file is not a new file */
+    struct aw_stat dir = ST(70, 1);
+    dir.is_reg = 0;
+    fs(100, "/proj/plugins/pkg.py", dir);
+    assert_nothing();
+    /* a file the program itself creates there */
+    record(101, AW_KIND_WRITE, "/proj/plugins/out.json", NOST);
+    fs(102, "/proj/plugins/out.json", ST(71, 1));
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_missing_created)
+{
+    running();
+    record(2, AW_KIND_MISSING, "/proj/local_settings.py", NOST);
+    drained(2);
+    assert_nothing();
+    fs(100, "/proj/local_settings.py", ST(60, 1));
+    assert_signal(SIGTERM);
+    gone(101);
+    timer(120);
+    assert_said("local_settings.py created, restarting");
+}
+END_TEST
+
+/* ---- suspect identity ---- */
+
+START_TEST(test_suspect_changed_before_watch)
+{
+    mk();
+    begin(0);
+    struct aw_ident saw = {7, 10, 1000, 100};
+    record_id(1, AW_KIND_READ, APP, saw, ST(10, 2000));
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0); /* not before the batch ends */
+    drained(2);
+    assert_signal(SIGTERM);
+    gone(3);
+    timer(22);
+    assert_start(2);
+    assert_said("app.py changed, restarting");
+    /* the new identity is the recorded one now */
+    fs(30, APP, ST(10, 2000));
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_reread_new_version_before_inotify)
+{
+    running();
+    /* a subprocess of gen 1 reads the edited file; its record beats inotify */
+    record(100, AW_KIND_READ, APP, ST(10, 2000));
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    drained(100);
+    assert_signal(SIGTERM);
+    fs(101, APP, ST(10, 2000)); /* inotify catches up: same change, nothing new */
+    assert_nothing();
+    gone(102);
+    timer(120);
+    assert_start(2);
+}
+END_TEST
+
+START_TEST(test_reread_same_version)
+{
+    running();
+    record(100, AW_KIND_STAT, APP, ST(10, 1000));
+    record(100, AW_KIND_READ, APP, ST(10, 1000));
+    drained(100);
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+START_TEST(test_argv_line)
+{
+    static char *argv3[] = {"node", "--watch-not", "server.js", NULL};
+    O.argv = argv3;
+    O.argc = 3;
+    mk();
+    begin(0);
+    assert_said("starting generation 1: node --watch-not server.js");
+}
+END_TEST
+
+START_TEST(test_signal_mode_two_files)
+{
+    O.signal = SIGUSR1;
+    running();
+    record(2, AW_KIND_READ, LIB, ST(20, 1000));
+    fs(100, LIB, ST(20, 2000));
+    fs(101, APP, ST(10, 2000));
+    fs(102, LIB, ST(20, 3000));
+    timer(122);
+    assert_signal(SIGUSR1);
+    assert_said("lib/util.py and 1 more changed, sending SIGUSR1");
+    /* the next batch starts from scratch */
+    fs(200, APP, ST(10, 3000));
+    timer(220);
+    assert_said("app.py changed, sending SIGUSR1");
+}
+END_TEST
+
+START_TEST(test_suspect_deleted_before_watch)
+{
+    mk();
+    begin(0);
+    struct aw_ident saw = {7, 10, 1000, 100};
+    record_id(1, AW_KIND_READ, APP, saw, NOST);
+    drained(2);
+    assert_signal(SIGTERM);
+    gone(3);
+    timer(22);
+    assert_said("app.py deleted, restarting");
+}
+END_TEST
+
+START_TEST(test_suspect_but_written_in_same_batch)
+{
+    mk();
+    begin(0);
+    struct aw_ident saw = {7, 10, 1000, 100};
+    record_id(1, AW_KIND_READ, "/proj/cache.json", saw, ST(10, 2000));
+    record(1, AW_KIND_WRITE, "/proj/cache.json", NOST);
+    drained(2);
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+START_TEST(test_missing_then_exists_at_receipt)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_MISSING, "/proj/late.py", ST(80, 1));
+    drained(2);
+    assert_signal(SIGTERM);
+    gone(3);
+    timer(22);
+    assert_said("late.py created, restarting");
+    /* gen 2 finds it: the identity is the confirmed one, nothing to do */
+    record(30, AW_KIND_READ, "/proj/late.py", ST(80, 1));
+    drained(30);
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_missing_then_written_same_batch)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_MISSING, "/proj/late.json", ST(80, 1));
+    record(1, AW_KIND_WRITE, "/proj/late.json", NOST);
+    drained(2);
+    assert_nothing();
+}
+END_TEST
+
+/* ---- stop timeout, quit ---- */
+
+START_TEST(test_stop_timeout_sigkill)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    ck_assert_int_eq(A.deadline, 5100);
+    timer(5099);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    timer(5100);
+    assert_signal(SIGKILL);
+    assert_said("generation 1 did not stop within 5 s after SIGTERM; sending SIGKILL");
+    ck_assert_int_eq(A.deadline, -1);
+    gone(5101);
+    assert_start(2); /* quiet long ago */
+}
+END_TEST
+
+START_TEST(test_stop_timeout_fraction)
+{
+    O.stop_timeout_ms = 1500;
+    O.stop_signal = SIGINT;
+    running();
+    fs(100, APP, ST(10, 2000));
+    assert_signal(SIGINT);
+    timer(1600);
+    assert_said("generation 1 did not stop within 1.5 s after SIGINT; sending SIGKILL");
+}
+END_TEST
+
+START_TEST(test_quit_while_running)
+{
+    running();
+    quit(10, SIGINT);
+    assert_said("stopping (SIGINT)");
+    assert_signal(SIGTERM);
+    ck_assert_uint_eq(count(AW_ACT_EXIT), 0);
+    ck_assert_int_eq(A.deadline, 5010);
+    fs(11, APP, ST(10, 2000)); /* changes no longer matter */
+    assert_nothing();
+    child_exit(12, WSIG(SIGTERM));
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0);
+    gone(13);
+    ck_assert_uint_eq(count(AW_ACT_EXIT), 1);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 130);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+}
+END_TEST
+
+START_TEST(test_quit_twice)
+{
+    running();
+    quit(10, SIGTERM);
+    assert_signal(SIGTERM);
+    quit(11, SIGINT);
+    assert_signal(SIGKILL);
+    gone(12);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 128 + SIGTERM);
+}
+END_TEST
+
+START_TEST(test_quit_while_stopping)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    quit(101, SIGINT);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0); /* already sent */
+    ck_assert_int_eq(A.deadline, 5100);
+    gone(102);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 130);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+}
+END_TEST
+
+START_TEST(test_quit_when_idle)
+{
+    running();
+    child_exit(50, WEXIT(0));
+    gone(50);
+    quit(60, SIGHUP);
+    assert_said("stopping (SIGHUP)");
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 129);
+    /* nothing after exit */
+    fs(70, APP, ST(10, 2000));
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+START_TEST(test_quit_during_debounce_wait)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    gone(101);
+    ck_assert_int_eq(A.deadline, 120);
+    quit(105, SIGINT);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 130);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+}
+END_TEST
+
+/* ---- exec failures ---- */
+
+START_TEST(test_start_failed_enoent)
+{
+    mk();
+    begin(0);
+    start_failed(1, ENOENT);
+    assert_said("python3: command not found");
+    ck_assert_int_eq(nth(AW_ACT_SAY, 0)->level, AW_SAY_ERROR);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 127);
+}
+END_TEST
+
+START_TEST(test_start_failed_eacces)
+{
+    mk();
+    begin(0);
+    start_failed(1, EACCES);
+    assert_said("python3: permission denied");
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 126);
+}
+END_TEST
+
+START_TEST(test_start_failed_later_gen_keeps_watching)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    gone(101);
+    timer(120);
+    assert_start(2);
+    start_failed(121, ENOENT);
+    assert_said("python3: command not found");
+    ck_assert_uint_eq(count(AW_ACT_EXIT), 0);
+    ck_assert_int_eq(core_group_alive(C), 0);
+    fs(200, APP, ST(10, 3000));
+    timer(220);
+    assert_start(3);
+}
+END_TEST
+
+/* ---- list mode ---- */
+
+static void list_mode(enum aw_format f)
+{
+    O.mode = AW_MODE_LIST;
+    O.format = f;
+    mk();
+    begin(0);
+    assert_start(1);
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0);
+}
+
+START_TEST(test_list_text_dedupe)
+{
+    list_mode(AW_FMT_TEXT);
+    record(1, AW_KIND_STAT, APP, ST(10, 1));
+    ck_assert_uint_eq(count(AW_ACT_PRINT), 1);
+    ck_assert_str_eq(nth(AW_ACT_PRINT, 0)->path, APP);
+    ck_assert_uint_eq(nth(AW_ACT_PRINT, 0)->kind, AW_KIND_STAT);
+    ck_assert_uint_eq(nth(AW_ACT_PRINT, 0)->pid, 42);
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 0);
+    record(2, AW_KIND_READ, APP, ST(10, 1));
+    assert_nothing();
+    record(3, AW_KIND_MISSING, "/proj/nope.py", NOST);
+    assert_nothing();
+    record(4, AW_KIND_WRITE, "/proj/out.json", NOST);
+    assert_nothing();
+    record(5, AW_KIND_LISTED, "/proj", NOST);
+    assert_nothing();
+    record(6, AW_KIND_LIB, "/usr/lib/libc.so.6", ST(11, 1));
+    ck_assert_uint_eq(count(AW_ACT_PRINT), 1);
+    drained(7);
+    fs(8, APP, ST(10, 2)); /* no reaction in list mode */
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_list_make_dedupe)
+{
+    list_mode(AW_FMT_MAKE);
+    record(1, AW_KIND_EXEC, "/usr/bin/python3", ST(10, 1));
+    record(2, AW_KIND_READ, "/usr/bin/python3", ST(10, 1));
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_list_json_every_kind_once)
+{
+    list_mode(AW_FMT_JSON);
+    record(1, AW_KIND_STAT, APP, ST(10, 1));
+    record(2, AW_KIND_READ, APP, ST(10, 1));
+    ck_assert_uint_eq(count(AW_ACT_PRINT), 1);
+    ck_assert_uint_eq(nth(AW_ACT_PRINT, 0)->kind, AW_KIND_READ);
+    record(3, AW_KIND_READ, APP, ST(10, 1));
+    assert_nothing();
+    record(4, AW_KIND_WRITE, APP, NOST);
+    ck_assert_uint_eq(nth(AW_ACT_PRINT, 0)->kind, AW_KIND_WRITE);
+    record(5, AW_KIND_MISSING, "/proj/nope.py", NOST);
+    ck_assert_uint_eq(count(AW_ACT_PRINT), 1);
+    record(6, AW_KIND_LISTED, "/proj", NOST);
+    ck_assert_uint_eq(count(AW_ACT_PRINT), 1);
+}
+END_TEST
+
+START_TEST(test_list_exit_status)
+{
+    list_mode(AW_FMT_TEXT);
+    child_exit(10, WEXIT(3));
+    ck_assert_uint_eq(count(AW_ACT_EXIT), 0); /* group not gone yet */
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0);
+    record(11, AW_KIND_READ, APP, ST(10, 1)); /* a grandchild still reports */
+    ck_assert_uint_eq(count(AW_ACT_PRINT), 1);
+    gone(12);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 3);
+}
+END_TEST
+
+START_TEST(test_list_exit_signal)
+{
+    list_mode(AW_FMT_JSON);
+    child_exit(10, WSIG(SIGKILL));
+    gone(11);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 137);
+}
+END_TEST
+
+START_TEST(test_list_gone_before_exit_event)
+{
+    list_mode(AW_FMT_TEXT);
+    gone(11);
+    ck_assert_uint_eq(count(AW_ACT_EXIT), 0);
+    child_exit(12, WEXIT(0));
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 0);
+}
+END_TEST
+
+START_TEST(test_list_quit)
+{
+    list_mode(AW_FMT_TEXT);
+    quit(5, SIGINT);
+    assert_signal(SIGTERM);
+    child_exit(6, WEXIT(0));
+    ck_assert_uint_eq(count(AW_ACT_EXIT), 0);
+    gone(7);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 130);
+}
+END_TEST
+
+START_TEST(test_list_start_failed)
+{
+    list_mode(AW_FMT_TEXT);
+    start_failed(1, ENOENT);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 127);
+}
+END_TEST
+
+START_TEST(test_list_ignore)
+{
+    O.ignore[0] = "*.pyc";
+    O.nignore = 1;
+    list_mode(AW_FMT_JSON);
+    record(1, AW_KIND_READ, "/proj/x.pyc", ST(10, 1));
+    assert_nothing();
+}
+END_TEST
+
+/* ---- ignore globs ---- */
+
+START_TEST(test_ignore_globs)
+{
+    O.ignore[0] = "*.json";         /* basename, any directory */
+    O.ignore[1] = "build/*";        /* relative: /proj/build/... */
+    O.ignore[2] = "/etc/*.conf";    /* absolute */
+    O.ignore[3] = "node_modules";   /* a component */
+    O.nignore = 4;
+    mk();
+    begin(0);
+    const char *ign[] = {"/proj/a.json", "/x/y/b.json", "/proj/build/gen.py",
+                         "/proj/build/sub/deep.py", "/etc/app.conf",
+                         "/proj/node_modules/pkg/index.js"};
+    for (unsigned i = 0; i < sizeof ign / sizeof ign[0]; i++) {
+        record(1, AW_KIND_READ, ign[i], ST(10 + i, 1));
+        ck_assert_msg(A.n == 0, "%s should be ignored", ign[i]);
+        fs(2, ign[i], ST(10 + i, 2));
+        ck_assert_msg(A.n == 0, "%s should be ignored", ign[i]);
+        ck_assert_int_eq(core_wants_path(C, ign[i], strlen(ign[i])), 0);
+    }
+    ck_assert_uint_eq(core_tracked_count(C), 0);
+    const char *ok[] = {"/proj/a.py", "/other/build/x.py", "/etc/sub/app.conf.py"};
+    for (unsigned i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        record(1, AW_KIND_READ, ok[i], ST(30 + i, 1));
+        ck_assert_int_eq(core_wants_path(C, ok[i], strlen(ok[i])), 1);
+    }
+    ck_assert_uint_eq(core_tracked_count(C), 3);
+}
+END_TEST
+
+START_TEST(test_ignore_new_file_in_listed_dir)
+{
+    O.ignore[0] = "test_*.py";
+    O.nignore = 1;
+    running();
+    record(2, AW_KIND_LISTED, "/proj", NOST);
+    fs(100, "/proj/test_x.py", ST(90, 1));
+    assert_nothing();
+}
+END_TEST
+
+/* ---- shown paths ---- */
+
+START_TEST(test_paths_relative_to_cwd)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_READ, "/projx/a.py", ST(10, 1)); /* not under /proj */
+    drained(1);
+    fs(100, "/projx/a.py", ST(10, 2));
+    gone(101);
+    timer(120);
+    assert_said("/projx/a.py changed, restarting");
+}
+END_TEST
+
+/* ---- -w ---- */
+
+START_TEST(test_user_watch)
+{
+    O.watch[0] = "conf";
+    O.nwatch = 1;
+    mk();
+    begin(0);
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 1);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->path, "/proj/conf");
+    ck_assert_int_eq(core_wants_path(C, "/proj/conf/x.txt", 16), 1);
+    fs(100, "/proj/conf/x.txt", ST(5, 1));
+    assert_signal(SIGTERM);
+    gone(101);
+    timer(120);
+    assert_start(2);
+    fs(130, "/proj/conf/x.txt", ST(5, 1));
+    assert_nothing();
+    struct aw_stat dir = ST(6, 1);
+    dir.is_reg = 0;
+    fs(140, "/proj/conf/sub", dir); /* a new directory is not a change */
+    assert_nothing();
+    fs(150, "/proj/conf/x.txt", NOST);
+    assert_signal(SIGTERM);
+    gone(151);
+    timer(170);
+    assert_said("conf/x.txt deleted, restarting");
+}
+END_TEST
+
+/* ---- deadlines ---- */
+
+START_TEST(test_deadline_earliest)
+{
+    O.debounce_ms = 100;
+    O.stop_timeout_ms = 50;
+    running();
+    fs(1000, APP, ST(10, 2000));
+    ck_assert_int_eq(A.deadline, 1050); /* kill before the quiet window matters */
+    timer(1050);
+    assert_signal(SIGKILL);
+    ck_assert_int_eq(A.deadline, -1); /* waiting for GROUP_GONE */
+    gone(1060);
+    ck_assert_int_eq(A.deadline, 1100);
+    fs(1070, APP, ST(10, 3000));
+    ck_assert_int_eq(A.deadline, 1170);
+    timer(1170);
+    assert_start(2);
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("core");
+    TCase *t = tcase_create("core");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, test_begin_starts_gen1);
+    tcase_add_test(t, test_begin_clear_first);
+    tcase_add_test(t, test_record_watches_dir_once);
+    tcase_add_test(t, test_verbose_tracking);
+    tcase_add_test(t, test_change_stops_then_starts);
+    tcase_add_test(t, test_change_while_stopping_extends_debounce);
+    tcase_add_test(t, test_group_gone_after_quiet_starts_at_once);
+    tcase_add_test(t, test_child_exits_during_debounce);
+    tcase_add_test(t, test_second_change_before_restart_finished);
+    tcase_add_test(t, test_burst_one_restart);
+    tcase_add_test(t, test_crash_then_change);
+    tcase_add_test(t, test_killed_by_signal_line);
+    tcase_add_test(t, test_stragglers_stopped_on_change);
+    tcase_add_test(t, test_debounce_zero_starts_in_same_step);
+    tcase_add_test(t, test_restart_code);
+    tcase_add_test(t, test_restart_code_other_status);
+    tcase_add_test(t, test_signal_mode);
+    tcase_add_test(t, test_signal_mode_nothing_running_starts);
+    tcase_add_test(t, test_signal_mode_child_dies_during_debounce);
+    tcase_add_test(t, test_written_after_read_never_triggers);
+    tcase_add_test(t, test_written_before_read_never_triggers);
+    tcase_add_test(t, test_same_identity_no_action);
+    tcase_add_test(t, test_deleted_and_recreated);
+    tcase_add_test(t, test_vim_style_save_says_changed);
+    tcase_add_test(t, test_created_then_modified_says_created);
+    tcase_add_test(t, test_new_file_in_listed_dir);
+    tcase_add_test(t, test_listed_dir_artefacts_and_untracked);
+    tcase_add_test(t, test_missing_created);
+    tcase_add_test(t, test_suspect_changed_before_watch);
+    tcase_add_test(t, test_suspect_deleted_before_watch);
+    tcase_add_test(t, test_reread_new_version_before_inotify);
+    tcase_add_test(t, test_reread_same_version);
+    tcase_add_test(t, test_argv_line);
+    tcase_add_test(t, test_signal_mode_two_files);
+    tcase_add_test(t, test_suspect_but_written_in_same_batch);
+    tcase_add_test(t, test_missing_then_exists_at_receipt);
+    tcase_add_test(t, test_missing_then_written_same_batch);
+    tcase_add_test(t, test_stop_timeout_sigkill);
+    tcase_add_test(t, test_stop_timeout_fraction);
+    tcase_add_test(t, test_quit_while_running);
+    tcase_add_test(t, test_quit_twice);
+    tcase_add_test(t, test_quit_while_stopping);
+    tcase_add_test(t, test_quit_when_idle);
+    tcase_add_test(t, test_quit_during_debounce_wait);
+    tcase_add_test(t, test_start_failed_enoent);
+    tcase_add_test(t, test_start_failed_eacces);
+    tcase_add_test(t, test_start_failed_later_gen_keeps_watching);
+    tcase_add_test(t, test_list_text_dedupe);
+    tcase_add_test(t, test_list_make_dedupe);
+    tcase_add_test(t, test_list_json_every_kind_once);
+    tcase_add_test(t, test_list_exit_status);
+    tcase_add_test(t, test_list_exit_signal);
+    tcase_add_test(t, test_list_gone_before_exit_event);
+    tcase_add_test(t, test_list_quit);
+    tcase_add_test(t, test_list_start_failed);
+    tcase_add_test(t, test_list_ignore);
+    tcase_add_test(t, test_ignore_globs);
+    tcase_add_test(t, test_ignore_new_file_in_listed_dir);
+    tcase_add_test(t, test_paths_relative_to_cwd);
+    tcase_add_test(t, test_user_watch);
+    tcase_add_test(t, test_deadline_earliest);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

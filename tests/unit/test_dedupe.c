@@ -1,0 +1,106 @@
+#include "dedupe.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t H(unsigned k, const char *p) { return aw_dedupe_hash(k, p, strlen(p)); }
+
+START_TEST(once_per_key)
+{
+    static uint64_t tab[1024];
+    memset(tab, 0, sizeof tab);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 1024, H(1, "/a.py")), 1);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 1024, H(1, "/a.py")), 0);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 1024, H(2, "/a.py")), 1); /* other kind */
+    ck_assert_int_eq(aw_dedupe_insert(tab, 1024, H(1, "/b.py")), 1);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 1024, H(2, "/a.py")), 0);
+    ck_assert(H(1, "") != 0);
+}
+END_TEST
+
+START_TEST(overflow_reports_new)
+{
+    uint64_t tab[8] = {0};
+    char p[32];
+    for (int i = 0; i < 8; i++) {
+        snprintf(p, sizeof p, "/f%d", i);
+        ck_assert_int_eq(aw_dedupe_insert(tab, 8, H(1, p)), 1);
+    }
+    /* Full: an unseen key must still count as new (sent, never dropped). */
+    ck_assert_int_eq(aw_dedupe_insert(tab, 8, H(1, "/other")), 1);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 8, H(1, "/other")), 1);
+    /* Keys already in stay deduplicated. */
+    ck_assert_int_eq(aw_dedupe_insert(tab, 8, H(1, "/f3")), 0);
+}
+END_TEST
+
+START_TEST(bounded_probe_many)
+{
+    static uint64_t tab[1 << 12];
+    memset(tab, 0, sizeof tab);
+    char p[32];
+    int fresh = 0;
+    for (int i = 0; i < 3000; i++) {
+        snprintf(p, sizeof p, "/m/%d.py", i);
+        fresh += aw_dedupe_insert(tab, 1 << 12, H(1, p));
+    }
+    ck_assert_int_eq(fresh, 3000);
+    int again = 0;
+    for (int i = 0; i < 3000; i++) {
+        snprintf(p, sizeof p, "/m/%d.py", i);
+        again += aw_dedupe_insert(tab, 1 << 12, H(1, p));
+    }
+    ck_assert_int_lt(again, 30); /* almost all found within the probe bound */
+}
+END_TEST
+
+#define NT 8
+#define NK 2000
+static uint64_t mt_tab[1 << 14];
+static int wins[NK];
+
+static void *worker(void *arg)
+{
+    (void)arg;
+    char p[32];
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < NK; i++) {
+            snprintf(p, sizeof p, "/t/%d.py", i);
+            if (aw_dedupe_insert(mt_tab, 1 << 14, H(1, p)))
+                __atomic_fetch_add(&wins[i], 1, __ATOMIC_RELAXED);
+        }
+    return NULL;
+}
+
+START_TEST(threads_one_winner)
+{
+    memset(mt_tab, 0, sizeof mt_tab);
+    memset(wins, 0, sizeof wins);
+    pthread_t t[NT];
+    for (int i = 0; i < NT; i++)
+        pthread_create(&t[i], NULL, worker, NULL);
+    for (int i = 0; i < NT; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < NK; i++)
+        ck_assert_int_eq(wins[i], 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("dedupe");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, once_per_key);
+    tcase_add_test(tc, overflow_reports_new);
+    tcase_add_test(tc, bounded_probe_many);
+    tcase_add_test(tc, threads_one_winner);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,272 @@
+/* Option parsing: every option, every error, signal names. */
+#include <check.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+static struct aw_options o;
+static char err[256];
+
+/* parse a NULL-terminated list of words (argv[0] added) */
+static enum aw_parse_result parsev(const char *const *words)
+{
+    static char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)"autowrap";
+    for (; *words; words++)
+        argv[argc++] = (char *)*words;
+    argv[argc] = NULL;
+    return aw_parse_options(argc, argv, &o, err, sizeof err);
+}
+#define PARSE(...) parsev((const char *const[]){__VA_ARGS__, NULL})
+
+#define OK(...) ck_assert_int_eq(PARSE(__VA_ARGS__), AW_PARSE_OK)
+#define ERR(word, ...)                                            \
+    do {                                                          \
+        ck_assert_int_eq(PARSE(__VA_ARGS__), AW_PARSE_ERROR);     \
+        ck_assert_ptr_null(strchr(err, '\n'));                    \
+        ck_assert_msg(strstr(err, word), "'%s' not in '%s'", word, err); \
+    } while (0)
+
+START_TEST(defaults)
+{
+    OK("python3", "app.py");
+    ck_assert_int_eq(o.mode, AW_MODE_RUN);
+    ck_assert_int_eq(o.format, AW_FMT_TEXT);
+    ck_assert_ptr_null(o.output);
+    ck_assert_ptr_null(o.target);
+    ck_assert_int_eq(o.ext_given, 0);
+    ck_assert_int_eq(o.exts.all, 0);
+    ck_assert_uint_gt(o.exts.n, 10);
+    ck_assert_int_eq(o.debounce_ms, AW_DEFAULT_DEBOUNCE_MS);
+    ck_assert_int_eq(o.signal, 0);
+    ck_assert_int_eq(o.stop_signal, SIGTERM);
+    ck_assert_int_eq(o.stop_timeout_ms, AW_DEFAULT_STOP_TIMEOUT_MS);
+    ck_assert_int_eq(o.restart_code, -1);
+    ck_assert_int_eq(o.clear, 0);
+    ck_assert_int_eq(o.verbosity, 0);
+    ck_assert_uint_eq(o.nwatch, 0);
+    ck_assert_uint_eq(o.nignore, 0);
+    ck_assert_int_eq(o.argc, 2);
+    ck_assert_str_eq(o.argv[0], "python3");
+    ck_assert_str_eq(o.argv[1], "app.py");
+    ck_assert_ptr_null(o.argv[2]);
+}
+END_TEST
+
+START_TEST(list_and_format)
+{
+    OK("-l", "cmd");
+    ck_assert_int_eq(o.mode, AW_MODE_LIST);
+    OK("--list", "--format", "json", "cmd");
+    ck_assert_int_eq(o.mode, AW_MODE_LIST);
+    ck_assert_int_eq(o.format, AW_FMT_JSON);
+    OK("--format=make", "cmd");
+    ck_assert_int_eq(o.format, AW_FMT_MAKE);
+    OK("--format", "text", "cmd");
+    ck_assert_int_eq(o.format, AW_FMT_TEXT);
+    ERR("xml", "--list", "--format", "xml", "cmd");
+    OK("-o", "deps.txt", "--target", "app.o", "cmd");
+    ck_assert_str_eq(o.output, "deps.txt");
+    ck_assert_str_eq(o.target, "app.o");
+    OK("--output=x", "cmd");
+    ck_assert_str_eq(o.output, "x");
+    OK("-ox", "cmd");
+    ck_assert_str_eq(o.output, "x");
+}
+END_TEST
+
+START_TEST(watch_ignore)
+{
+    OK("-w", "a", "--watch", "b", "--watch=c", "-wd", "-i", "*.log", "--ignore", "/x/*", "cmd");
+    ck_assert_uint_eq(o.nwatch, 4);
+    ck_assert_str_eq(o.watch[0], "a");
+    ck_assert_str_eq(o.watch[1], "b");
+    ck_assert_str_eq(o.watch[2], "c");
+    ck_assert_str_eq(o.watch[3], "d");
+    ck_assert_uint_eq(o.nignore, 2);
+    ck_assert_str_eq(o.ignore[0], "*.log");
+    ck_assert_str_eq(o.ignore[1], "/x/*");
+    ERR("--watch", "--watch", "", "cmd");
+}
+END_TEST
+
+START_TEST(ext_all)
+{
+    OK("--ext", "py,toml", "cmd");
+    ck_assert_int_eq(o.ext_given, 1);
+    ck_assert_str_eq(o.ext_arg, "py,toml");
+    ck_assert_uint_eq(o.exts.n, 2);
+    ck_assert(aw_extset_match(&o.exts, "/a/b.toml", 9));
+    ck_assert(!aw_extset_match(&o.exts, "/a/b.json", 9));
+    OK("-e", ".py", "cmd");
+    ck_assert_uint_eq(o.exts.n, 1);
+    OK("--all", "cmd");
+    ck_assert_int_eq(o.ext_given, 1);
+    ck_assert_int_eq(o.exts.all, 1);
+    ERR("--ext", "--ext", "", "cmd");
+    ERR("--ext", "--ext", "py,,js", "cmd");
+    ERR("a/b", "--ext", "a/b", "cmd");
+    ERR("--ext", "--ext", "waytoolongextension", "cmd");
+    ERR("--all", "--all=1", "cmd");
+}
+END_TEST
+
+START_TEST(numbers)
+{
+    OK("-d", "0", "cmd");
+    ck_assert_int_eq(o.debounce_ms, 0);
+    OK("--debounce", "250", "cmd");
+    ck_assert_int_eq(o.debounce_ms, 250);
+    OK("-d100", "cmd");
+    ck_assert_int_eq(o.debounce_ms, 100);
+    ERR("abc", "--debounce", "abc", "cmd");
+    ERR("-5", "--debounce", "-5", "cmd");
+    ERR("12x", "-d", "12x", "cmd");
+    OK("--stop-timeout", "2", "cmd");
+    ck_assert_int_eq(o.stop_timeout_ms, 2000);
+    OK("--stop-timeout", "0.5", "cmd");
+    ck_assert_int_eq(o.stop_timeout_ms, 500);
+    OK("--stop-timeout=0", "cmd");
+    ck_assert_int_eq(o.stop_timeout_ms, 0);
+    ERR("x", "--stop-timeout", "x", "cmd");
+    ERR("1.", "--stop-timeout", "1.", "cmd");
+    ERR("-1", "--stop-timeout", "-1", "cmd");
+    OK("--restart-code", "3", "cmd");
+    ck_assert_int_eq(o.restart_code, 3);
+    OK("--restart-code=0", "cmd");
+    ck_assert_int_eq(o.restart_code, 0);
+    ERR("zz", "--restart-code", "zz", "cmd");
+    ERR("256", "--restart-code", "256", "cmd");
+}
+END_TEST
+
+START_TEST(signals)
+{
+    OK("-s", "HUP", "cmd");
+    ck_assert_int_eq(o.signal, SIGHUP);
+    OK("--signal", "SIGUSR1", "cmd");
+    ck_assert_int_eq(o.signal, SIGUSR1);
+    OK("--signal=10", "cmd");
+    ck_assert_int_eq(o.signal, 10);
+    OK("--stop-signal", "int", "cmd");
+    ck_assert_int_eq(o.stop_signal, SIGINT);
+    ck_assert_int_eq(o.signal, 0);
+    ERR("SIGFOO", "--signal", "SIGFOO", "cmd");
+    ERR("NOPE", "--stop-signal", "NOPE", "cmd");
+    ERR("0", "--signal", "0", "cmd");
+    ERR("99", "--signal", "99", "cmd");
+
+    ck_assert_int_eq(aw_signal_from_name("TERM"), SIGTERM);
+    ck_assert_int_eq(aw_signal_from_name("SIGTERM"), SIGTERM);
+    ck_assert_int_eq(aw_signal_from_name("sigterm"), SIGTERM);
+    ck_assert_int_eq(aw_signal_from_name("15"), 15);
+    ck_assert_int_eq(aw_signal_from_name("KILL"), SIGKILL);
+    ck_assert_int_eq(aw_signal_from_name("sigusr2"), SIGUSR2);
+    ck_assert_int_eq(aw_signal_from_name("WINCH"), SIGWINCH);
+    ck_assert_int_eq(aw_signal_from_name(""), -1);
+    ck_assert_int_eq(aw_signal_from_name("SIG"), -1);
+    ck_assert_int_eq(aw_signal_from_name("TERMX"), -1);
+    ck_assert_int_eq(aw_signal_from_name("15x"), -1);
+    ck_assert_int_eq(aw_signal_from_name(NULL), -1);
+    ck_assert_str_eq(aw_signal_name(SIGTERM), "SIGTERM");
+    ck_assert_str_eq(aw_signal_name(SIGHUP), "SIGHUP");
+    ck_assert_str_eq(aw_signal_name(SIGSEGV), "SIGSEGV");
+    ck_assert_str_eq(aw_signal_name(SIGKILL), "SIGKILL");
+    ck_assert_str_eq(aw_signal_name(34), "SIG34");
+    ck_assert_str_eq(aw_signal_name(0), "SIG?");
+    for (int s = 1; s < 32; s++) {
+        const char *n = aw_signal_name(s);
+        if (strcmp(n, "SIG?") != 0)
+            ck_assert_int_eq(aw_signal_from_name(n), s);
+    }
+}
+END_TEST
+
+START_TEST(flags)
+{
+    OK("-c", "-q", "cmd");
+    ck_assert_int_eq(o.clear, 1);
+    ck_assert_int_eq(o.verbosity, -1);
+    OK("--clear", "--verbose", "cmd");
+    ck_assert_int_eq(o.clear, 1);
+    ck_assert_int_eq(o.verbosity, 1);
+    OK("--quiet", "cmd");
+    ck_assert_int_eq(o.verbosity, -1);
+    OK("-cv", "cmd");
+    ck_assert_int_eq(o.clear, 1);
+    ck_assert_int_eq(o.verbosity, 1);
+    OK("-lqd", "5", "cmd");
+    ck_assert_int_eq(o.mode, AW_MODE_LIST);
+    ck_assert_int_eq(o.debounce_ms, 5);
+    ck_assert_int_eq(PARSE("-h"), AW_PARSE_HELP);
+    ck_assert_int_eq(PARSE("--help"), AW_PARSE_HELP);
+    ck_assert_int_eq(PARSE("-V"), AW_PARSE_VERSION);
+    ck_assert_int_eq(PARSE("--version"), AW_PARSE_VERSION);
+    ck_assert_ptr_nonnull(strstr(aw_usage, "--list"));
+    ck_assert_ptr_nonnull(strstr(aw_usage, "autowrap"));
+}
+END_TEST
+
+START_TEST(end_of_options)
+{
+    OK("--", "-v", "x");
+    ck_assert_int_eq(o.verbosity, 0);
+    ck_assert_int_eq(o.argc, 2);
+    ck_assert_str_eq(o.argv[0], "-v");
+    OK("-v", "python3", "-q", "--", "x");
+    ck_assert_int_eq(o.verbosity, 1);
+    ck_assert_int_eq(o.argc, 4);
+    ck_assert_str_eq(o.argv[1], "-q");
+    ck_assert_str_eq(o.argv[2], "--");
+    OK("-", "x");
+    ck_assert_str_eq(o.argv[0], "-");
+}
+END_TEST
+
+START_TEST(errors)
+{
+    ERR("--bogus", "--bogus", "--", "cmd");
+    ERR("--bogus", "--bogus=1", "cmd");
+    ERR("-x", "-x", "cmd");
+    ERR("-x", "-vx", "cmd");
+    ERR("--lis", "--lis", "cmd");
+    ERR("missing command", "-v");
+    ERR("missing command", "--");
+    ck_assert_int_eq(PARSE(NULL), AW_PARSE_ERROR); /* no arguments at all */
+    ck_assert_ptr_nonnull(strstr(err, "missing command"));
+    ERR("--debounce", "--debounce");
+    ERR("-d", "-d");
+    ERR("--format", "--format");
+    ERR("--signal", "--signal");
+    ERR("--output", "--output");
+    ERR("--target", "--target");
+    ERR("-w", "-w");
+    ERR("-i", "-i");
+    ERR("-e", "-e");
+    ERR("--list", "--list=yes", "cmd");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("options");
+    TCase *t = tcase_create("parse");
+    tcase_add_test(t, defaults);
+    tcase_add_test(t, list_and_format);
+    tcase_add_test(t, watch_ignore);
+    tcase_add_test(t, ext_all);
+    tcase_add_test(t, numbers);
+    tcase_add_test(t, signals);
+    tcase_add_test(t, flags);
+    tcase_add_test(t, end_of_options);
+    tcase_add_test(t, errors);
+    suite_add_tcase(s, t);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
