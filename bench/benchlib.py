@@ -71,9 +71,10 @@ def machine():
                     break
     except OSError:
         pass
-    return "%s; nproc %d; CPU %s; kernel %s; %s" % (
+    return "%s; nproc %d; CPU %s; kernel %s; python %s; load average %s" % (
         time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count() or 0, model,
-        platform.release(), "python " + platform.python_version())
+        platform.release(), platform.python_version(),
+        " ".join("%.2f" % x for x in os.getloadavg()))
 
 
 class LineReader:

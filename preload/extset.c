@@ -4,7 +4,8 @@
 
 static const char *const default_exts[] = {
     "py",  "pyw", "pth", "so",  "json", "toml", "yaml", "yml", "ini", "cfg", "conf", "env",
-    "rb",  "pl",  "pm",  "lua", "php",  "js",   "mjs",  "cjs", "sh",  "bash",
+    "rb",  "pl",  "pm",  "lua", "php",  "js",   "mjs",  "cjs", "sh",  "bash", "zip", "egg",
+    "whl",
 };
 
 static int add(struct aw_extset *s, const char *e, size_t n)

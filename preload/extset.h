@@ -17,7 +17,7 @@ struct aw_extset {
 };
 
 /* The default set: py pyw pth so json toml yaml yml ini cfg conf env rb pl pm
- * lua php js mjs cjs sh bash. */
+ * lua php js mjs cjs sh bash, and the zip-import archives zip egg whl. */
 void aw_extset_default(struct aw_extset *s);
 
 /* Replace the set with a comma-separated LIST ("py,toml", ".py, .toml").

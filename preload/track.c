@@ -39,6 +39,7 @@ static char g_env_sock[ENVBUF], g_env_trace[ENVBUF], g_env_ext[512], g_env_all[6
 static char g_preload_prefix[ENVBUF]; /* LD_PRELOAD entries up to and incl. ours */
 static char g_env_preload[ENVBUF + 16];
 static char g_shim_path[ENVBUF];
+static size_t g_shim_len;
 
 static char g_sockpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static char g_sockdir[AW_PATH_MAX + 1];
@@ -287,6 +288,9 @@ static int excluded(const char *p, size_t n)
         if (n >= l && memcmp(p, pre[i], l) == 0 && (n == l || p[l] == '/'))
             return 1;
     }
+    /* The shim is autowrap's, not the program's: never a dependency. */
+    if (n == g_shim_len && memcmp(p, g_shim_path, n) == 0)
+        return 1;
     if (g_sockdir_len && n >= g_sockdir_len && memcmp(p, g_sockdir, g_sockdir_len) == 0 &&
         (n == g_sockdir_len || p[g_sockdir_len] == '/'))
         return 1;
@@ -337,10 +341,12 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
     int ok = 0;
     if (how == AW_ID_FD)
         ok = rsys_fstat(fd, &st) == 0;
-    else if (how == AW_ID_STAT)
+    else if (how == AW_ID_STAT || how == AW_ID_LSTAT)
+        /* Follow symlinks even for lstat: the supervisor confirms changes
+         * with stat(), and comparing a link's own identity with its
+         * target's made every lstat of a symlinked file look like an edit
+         * (Node's and Python's realpath lstat every component). */
         ok = syscall(SYS_newfstatat, AT_FDCWD, abs, &st, 0) == 0;
-    else if (how == AW_ID_LSTAT)
-        ok = syscall(SYS_newfstatat, AT_FDCWD, abs, &st, AT_SYMLINK_NOFOLLOW) == 0;
     if (ok && kind == AW_KIND_STAT && S_ISDIR(st.st_mode))
         return; /* a directory looked up is not a file the program loads */
     if (ok) {
@@ -429,6 +435,7 @@ static void find_self(void)
     if (dladdr((void *)&find_self, &di) && di.dli_fname && di.dli_fname[0] == '/' &&
         strlen(di.dli_fname) < sizeof g_shim_path)
         strcpy(g_shim_path, di.dli_fname);
+    g_shim_len = strlen(g_shim_path);
     /* Our prefix of LD_PRELOAD: entries up to and including the shim (an
      * ASan runtime, when there is one, stays in front of us). */
     const char *lp = env_get("LD_PRELOAD");
@@ -627,6 +634,14 @@ void aw_init(void)
     }
     __atomic_store_n(&g_state, 2, __ATOMIC_RELEASE);
     if (aw_active) {
+        /* Connect now, so this process owns its descriptors before any vfork
+         * child (which shares our memory) could claim them. */
+        int temp = 0, fd = g_sockpath[0] ? sock_fd(&temp) : -1;
+        if (fd >= 0 && temp)
+            syscall(SYS_close, fd);
+        fd = g_tracepath[0] ? trace_fd(&temp) : -1;
+        if (fd >= 0 && temp)
+            syscall(SYS_close, fd);
         char exe[AW_PATH_MAX + 1];
         long r = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", exe, sizeof exe - 1);
         if (r > 0) {

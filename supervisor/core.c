@@ -525,6 +525,14 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
     }
     if (d->written)
         return;
+    if (ev->real && ev->real_len && ev->real_len <= AW_PATH_MAX && ev->real[0] == '/' &&
+        !(ev->real_len == d->len && memcmp(ev->real, d->path, d->len) == 0)) {
+        struct aw_dep *a = aw_depset_add(c->deps, ev->real, ev->real_len);
+        if (a && !a->alias_of && !(a->kinds & TRIGGER_MASK) && !a->written) {
+            a->alias_of = d;
+            watch_dir(c, out, a->path, dir_len(a->path, a->len));
+        }
+    }
     /* Changed since the program saw it, or since we last confirmed it (a
      * second reader may report the new version before inotify does: earlier
      * readers still run the old one). Decided at the end of the batch. */
@@ -597,6 +605,8 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     if (ignored(c, buf))
         return;
     struct aw_dep *d = aw_depset_find(c->deps, buf, len);
+    if (d && d->alias_of && !(d->kinds & TRIGGER_MASK) && !d->written)
+        d = d->alias_of; /* the target of a symlink the program named */
     if (d && d->written)
         return;
     if (d && (d->kinds & TRIGGER_MASK)) {
@@ -821,6 +831,8 @@ int core_wants_path(const struct aw_core *c, const char *path, size_t len)
     if (ignored(c, buf))
         return 0;
     const struct aw_dep *d = aw_depset_find(c->deps, buf, len);
+    if (d && d->alias_of && !(d->kinds & TRIGGER_MASK) && !d->written)
+        d = d->alias_of;
     if (d && d->written)
         return 0;
     if (d && (d->kinds & TRIGGER_MASK))

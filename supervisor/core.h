@@ -44,6 +44,11 @@ struct aw_event {
     int status;             /* AW_EV_CHILD_EXIT: wait status */
     int err;                /* AW_EV_START_FAILED */
     int sig;                /* AW_EV_QUIT */
+    /* AW_EV_RECORD, optional: realpath() of rec.path when it differs (a
+     * symlink on the way). The core then also watches the target's directory
+     * and treats events on the target as events on rec.path. NULL: none. */
+    const char *real;
+    size_t real_len;
 };
 
 enum aw_action_type {

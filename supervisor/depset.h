@@ -20,6 +20,7 @@ struct aw_dep {
     unsigned char user;      /* -w PATH */
     unsigned batch;          /* core: the change batch it was last counted in */
     struct aw_stat rec;      /* last confirmed state */
+    struct aw_dep *alias_of; /* a symlink target: events here count for that entry */
     size_t len;
     char path[];             /* NUL-terminated copy */
 };

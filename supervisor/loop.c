@@ -4,6 +4,7 @@
  * this file only turns the world into events and carries out actions. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -168,6 +169,55 @@ static void step(struct loop *L, struct aw_event *ev)
     }
 }
 
+/* link -> target pairs seen so far: a change of the target is also a change
+ * of every link naming it (the core keeps each path's identity). */
+struct alias {
+    char *link, *target;
+};
+static struct alias *aliases;
+static size_t naliases, capaliases;
+
+static void remember_alias(const char *link, const char *target)
+{
+    for (size_t i = 0; i < naliases; i++)
+        if (strcmp(aliases[i].link, link) == 0 && strcmp(aliases[i].target, target) == 0)
+            return;
+    if (naliases == capaliases) {
+        size_t n = capaliases ? capaliases * 2 : 16;
+        struct alias *a = realloc(aliases, n * sizeof *a);
+        if (!a)
+            return;
+        aliases = a;
+        capaliases = n;
+    }
+    char *l = strdup(link), *t = strdup(target);
+    if (!l || !t) {
+        free(l);
+        free(t);
+        return;
+    }
+    aliases[naliases++] = (struct alias){l, t};
+}
+
+static void follow_link(struct loop *L, const struct aw_event *orig)
+{
+    char p[AW_PATH_MAX + 1], real[PATH_MAX];
+    struct stat sb;
+    if (orig->rec.len > AW_PATH_MAX)
+        return;
+    memcpy(p, orig->rec.path, orig->rec.len);
+    p[orig->rec.len] = '\0';
+    if (lstat(p, &sb) != 0 || !S_ISLNK(sb.st_mode) || !realpath(p, real) || real[0] != '/' ||
+        strcmp(real, p) == 0 || strlen(real) > AW_PATH_MAX)
+        return;
+    remember_alias(p, real);
+    struct aw_event ev = *orig;
+    ev.rec.path = real;
+    ev.rec.len = strlen(real);
+    fill_stat(real, ev.rec.len, &ev.cur);
+    step(L, &ev);
+}
+
 /* Returns the number of records handed to the core. */
 static unsigned drain_channel(struct loop *L)
 {
@@ -189,6 +239,10 @@ static unsigned drain_channel(struct loop *L)
             fill_stat(ev.rec.path, ev.rec.len, &ev.cur);
         step(L, &ev);
         n++;
+        /* The program named a symlink: the file that changes is its target,
+         * in a directory the link's watch does not see. Track that too. */
+        if (aw_kind_is_dependency(ev.rec.kind) && ev.cur.exists && !L->done)
+            follow_link(L, &ev);
     }
     return n;
 }
@@ -291,6 +345,19 @@ static void on_fs(void *arg, const char *path, size_t len)
     ev.len = len;
     fill_stat(path, len, &ev.cur);
     step(L, &ev);
+    for (size_t i = 0; i < naliases && !L->done; i++) {
+        if (strlen(aliases[i].target) != len || memcmp(aliases[i].target, path, len) != 0)
+            continue;
+        const char *link = aliases[i].link;
+        if (!core_wants_path(L->core, link, strlen(link)))
+            continue;
+        memset(&ev, 0, sizeof ev);
+        ev.type = AW_EV_FS;
+        ev.path = link;
+        ev.len = strlen(link);
+        fill_stat(link, ev.len, &ev.cur);
+        step(L, &ev);
+    }
 }
 
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out)

@@ -25,7 +25,7 @@ const char aw_usage[] =
     "  -e, --ext LIST          comma-separated extensions to track (replaces the default)\n"
     "      --all               track every regular file read\n"
     "  -i, --ignore GLOB       never track or react to matching paths (repeatable)\n"
-    "  -d, --debounce MS       wait until changes are quiet this long (default 20)\n"
+    "  -d, --debounce MS       wait until changes are quiet this long (default 50)\n"
     "  -s, --signal SIG        send SIG to the process group instead of restarting\n"
     "      --stop-signal SIG   signal that stops the tree on restart (default SIGTERM)\n"
     "      --stop-timeout SEC  then SIGKILL the group after SEC seconds (default 5)\n"

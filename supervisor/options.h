@@ -33,7 +33,7 @@ struct aw_options {
     int argc;
 };
 
-#define AW_DEFAULT_DEBOUNCE_MS 20
+#define AW_DEFAULT_DEBOUNCE_MS 50
 #define AW_DEFAULT_STOP_TIMEOUT_MS 5000
 
 enum aw_parse_result {

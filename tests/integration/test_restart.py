@@ -166,5 +166,33 @@ class TestRestart(AWTestCase):
         self.sentinel(aw, "app/main.py", 3)
 
 
+    def test_symlinked_files(self):
+        # Config maps, dotfiles, /etc/alternatives: the app names a symlink.
+        self.write("app/real/conf.json", '{"v": 1}')
+        self.write("app/real/linked.py", "X = 1\n")
+        os.symlink("real/conf.json", self.app / "conf.json")
+        os.symlink("real/linked.py", self.app / "linked.py")
+        self.write_app({"main.py": (
+            "import json, linked\nd = os.path.dirname(os.path.abspath(__file__))\n"
+            "p = os.path.join(d, 'conf.json')\n"
+            # lstat and realpath look at the link itself: that must not
+            # read as a change of the file (it once looped restarting).
+            "os.stat(p)\nos.lstat(p)\nos.path.realpath(p)\njson.load(open(p))\n"
+            "print('conf', json.load(open(p))['v'], flush=True)\n" + APP_READY),
+            "mod.py": ""})
+        aw = self.start()
+        aw.expect_out("^conf 1$")
+        aw.started(1)
+        self.sentinel(aw, "app/main.py", 2)      # no spurious restart from the links
+        self.write("app/real/conf.json", '{"v": 22}')  # edit through the target
+        aw.expect_change("conf.json")
+        aw.expect_out("^conf 22$")
+        aw.started(3)
+        self.edit_py("app/real/linked.py")
+        aw.change()
+        aw.started(4)
+        self.sentinel(aw, "app/main.py", 5)
+
+
 if __name__ == "__main__":
     main()

@@ -244,6 +244,15 @@ class CPrograms(ShimCase):
         for f in files:
             self.assertEqual(lines.count(str(f)), 1, lines)
 
+    def test_old_glibc_xstat_entry_points(self):
+        a = self.write("a.json", "{}")
+        t = self.write("t.toml", "x")
+        exe = self.prog("old_xstat")
+        lines, p = self.trace([exe, str(a), str(self.tmp / "nope.py"), "t.toml"])
+        self.assertEqual(p.stdout.strip(), "1")
+        self.assertListed(lines, a)
+        self.assertListed(lines, t)
+
     def test_errno_preserved(self):
         self.write("present.py", "x")
         exe = self.prog("errno_check")

@@ -599,6 +599,58 @@ START_TEST(test_created_then_modified_says_created)
 }
 END_TEST
 
+static void record_real(int64_t now, unsigned kind, const char *path, const char *real,
+                        struct aw_stat cur)
+{
+    struct aw_event e = {.type = AW_EV_RECORD, .now = now, .cur = cur};
+    e.rec.kind = kind;
+    e.rec.pid = 42;
+    e.rec.ident = cur.id;
+    e.rec.path = path;
+    e.rec.len = strlen(path);
+    e.real = real;
+    e.real_len = strlen(real);
+    step(&e);
+}
+
+START_TEST(test_symlink_target_watched)
+{
+    mk();
+    begin(0);
+    record_real(1, AW_KIND_READ, "/proj/conf.json", "/proj/real/conf.json", ST(10, 1));
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 2);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->path, "/proj");
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 1)->path, "/proj/real");
+    drained(1);
+    ck_assert_int_eq(core_wants_path(C, "/proj/real/conf.json", 20), 1);
+    ck_assert_uint_eq(core_tracked_count(C), 1);
+    fs(50, "/proj/real/conf.json", ST(10, 1)); /* same identity */
+    assert_nothing();
+    fs(100, "/proj/real/conf.json", ST(10, 2));
+    assert_signal(SIGTERM);
+    fs(101, "/proj/conf.json", ST(10, 2)); /* the same change seen by name */
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    gone(102);
+    timer(121);
+    assert_said("conf.json changed, restarting"); /* the name the program used */
+    /* same path: no alias */
+    record_real(200, AW_KIND_READ, "/proj/a.py", "/proj/a.py", ST(11, 1));
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 0);
+}
+END_TEST
+
+START_TEST(test_symlink_written_target)
+{
+    mk();
+    begin(0);
+    record_real(1, AW_KIND_READ, "/proj/state.json", "/data/state.json", ST(10, 1));
+    record(1, AW_KIND_WRITE, "/proj/state.json", NOST);
+    drained(1);
+    fs(100, "/data/state.json", ST(10, 2));
+    assert_nothing();
+}
+END_TEST
+
 /* ---- listed directories ---- */
 
 START_TEST(test_new_file_in_listed_dir)
@@ -1198,6 +1250,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_deleted_and_recreated);
     tcase_add_test(t, test_vim_style_save_says_changed);
     tcase_add_test(t, test_created_then_modified_says_created);
+    tcase_add_test(t, test_symlink_target_watched);
+    tcase_add_test(t, test_symlink_written_target);
     tcase_add_test(t, test_new_file_in_listed_dir);
     tcase_add_test(t, test_listed_dir_artefacts_and_untracked);
     tcase_add_test(t, test_missing_created);
