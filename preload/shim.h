@@ -21,7 +21,6 @@ void aw_enter(void);
 void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd);
 void aw_rescan(void);
 /* Does PATH's last component carry a tracked extension (or --all)? */
-int aw_tracked(const char *path);
 void aw_cwd_refresh(void);
 /* Resolve NAME in the next object; NULL while a dlsym is in progress. */
 void *aw_real(void **slot, const char *name);

@@ -349,6 +349,18 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
         ok = syscall(SYS_newfstatat, AT_FDCWD, abs, &st, 0) == 0;
     if (ok && kind == AW_KIND_STAT && S_ISDIR(st.st_mode))
         return; /* a directory looked up is not a file the program loads */
+    if (how == AW_ID_FD) {
+        /* The open wrappers leave this fstat to us, behind the dedupe
+         * check, so a file opened 10,000 times is fstat-ed once. */
+        if (!ok)
+            return;
+        if (S_ISDIR(st.st_mode)) {
+            send_record(AW_KIND_LISTED, abs, n, NULL);
+            return;
+        }
+        if (!S_ISREG(st.st_mode))
+            return; /* a FIFO or device is not a file the program loads */
+    }
     if (ok) {
         id.dev = (uint64_t)st.st_dev;
         id.ino = (uint64_t)st.st_ino;
@@ -356,11 +368,6 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
         id.size = (int64_t)st.st_size;
     }
     send_record(kind, abs, n, &id);
-}
-
-int aw_tracked(const char *path)
-{
-    return path && aw_extset_match(&g_ext, path, strlen(path));
 }
 
 void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd)

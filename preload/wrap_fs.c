@@ -59,15 +59,11 @@ static void after_open(int dirfd, const char *path, int flags, int fd, int err)
             aw_note(AW_KIND_LISTED, dirfd, path, 0, AW_ID_NONE, -1);
             return;
         }
-        if (is_write(flags) || !aw_tracked(path))
-            return; /* hot path: an untracked name costs the suffix check */
-        struct stat st;
-        if (syscall(SYS_fstat, fd, &st) != 0)
-            return;
-        if (S_ISREG(st.st_mode))
+        /* hot path: an untracked name costs aw_note's suffix check; a
+         * directory opened without O_DIRECTORY is told apart (as listed)
+         * only once the record is new */
+        if (!is_write(flags))
             aw_note(AW_KIND_READ, dirfd, path, 1, AW_ID_FD, fd);
-        else if (S_ISDIR(st.st_mode))
-            aw_note(AW_KIND_LISTED, dirfd, path, 0, AW_ID_NONE, -1);
     } else if (err == ENOENT || err == ENOTDIR) {
         aw_note(AW_KIND_MISSING, dirfd, path, 1, AW_ID_NONE, -1);
     }
