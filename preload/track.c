@@ -497,6 +497,25 @@ static int preload_has_shim(const char *val)
     return g_shim_path[0] && strstr(val, g_shim_path) != NULL;
 }
 
+/* "LD_PRELOAD=<our prefix>[:THEIRS]" into dst; 0 if it does not fit. The
+ * program's own preloads are kept, after ours. */
+static size_t compose_preload(char *dst, size_t cap, const char *theirs)
+{
+    size_t a = strlen(g_preload_prefix), b = strlen(theirs);
+    if (11 + a + 1 + b + 1 > cap)
+        return 0;
+    memcpy(dst, "LD_PRELOAD=", 11);
+    memcpy(dst + 11, g_preload_prefix, a);
+    size_t p = 11 + a;
+    if (b) {
+        dst[p++] = ':';
+        memcpy(dst + p, theirs, b);
+        p += b;
+    }
+    dst[p] = 0;
+    return p;
+}
+
 char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, size_t bcap)
 {
     if (!aw_active || !g_preload_prefix[0])
@@ -524,18 +543,7 @@ char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, 
         if (mine[k][0] && !env_has(envp, mine[k]))
             nenv[o++] = (char *)mine[k];
     if (!lp_ok) {
-        const char *theirs = lp_idx >= 0 ? envp[lp_idx] + 11 : "";
-        size_t a = strlen(g_preload_prefix), b = strlen(theirs);
-        if (11 + a + 1 + b + 1 <= bcap) {
-            memcpy(buf, "LD_PRELOAD=", 11);
-            memcpy(buf + 11, g_preload_prefix, a);
-            size_t p = 11 + a;
-            if (b) {
-                buf[p++] = ':';
-                memcpy(buf + p, theirs, b);
-                p += b;
-            }
-            buf[p] = 0;
+        if (compose_preload(buf, bcap, lp_idx >= 0 ? envp[lp_idx] + 11 : "")) {
             nenv[o++] = buf;
         } else if (lp_idx >= 0) {
             nenv[o++] = envp[lp_idx];
@@ -556,18 +564,10 @@ void aw_env_putback(void)
             putenv((char *)mine[k]);
     const char *lp = env_get("LD_PRELOAD");
     if (g_preload_prefix[0] && (!lp || !preload_has_shim(lp))) {
-        size_t a = strlen(g_preload_prefix), b = lp ? strlen(lp) : 0;
-        if (11 + a + 1 + b + 1 <= sizeof g_env_preload) {
-            char tmp[sizeof g_env_preload];
-            memcpy(tmp, "LD_PRELOAD=", 11);
-            memcpy(tmp + 11, g_preload_prefix, a);
-            size_t p = 11 + a;
-            if (b) {
-                tmp[p++] = ':';
-                memcpy(tmp + p, lp, b);
-                p += b;
-            }
-            tmp[p] = 0;
+        /* via tmp: lp may point into g_env_preload itself */
+        char tmp[sizeof g_env_preload];
+        size_t p = compose_preload(tmp, sizeof tmp, lp ? lp : "");
+        if (p) {
             memcpy(g_env_preload, tmp, p + 1);
             putenv(g_env_preload);
         }
