@@ -247,8 +247,8 @@ static unsigned drain_channel(struct loop *L)
     return n;
 }
 
-/* Everything the dead processes sent is in the socket by now: hand it to
- * the core before saying they are gone. */
+/* Hand every pending record to the core, then close the batch (the core
+ * judges records that changed under the program only at batch end). */
 static void drain_batch(struct loop *L)
 {
     if (drain_channel(L) && !L->done) {
@@ -257,6 +257,20 @@ static void drain_batch(struct loop *L)
         ev.type = AW_EV_DRAINED;
         step(L, &ev);
     }
+}
+
+/* A death reaches the core only after everything the dead sent has: the
+ * records are in the socket before the process is gone. */
+static void step_after_drain(struct loop *L, enum aw_event_type type, int status)
+{
+    drain_batch(L);
+    if (L->done)
+        return;
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.status = status;
+    step(L, &ev);
 }
 
 static void check_group(struct loop *L)
@@ -271,13 +285,7 @@ static void check_group(struct loop *L)
         L->pgid = 0;
         L->group_check = -1;
         guardian_set_pgid(0);
-        drain_batch(L);
-        if (L->done)
-            return;
-        struct aw_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = AW_EV_GROUP_GONE;
-        step(L, &ev);
+        step_after_drain(L, AW_EV_GROUP_GONE, 0);
         return;
     }
     /* still there: look again soon (backing off: members that outlive their
@@ -296,14 +304,9 @@ static void reap(struct loop *L)
             break;
         if (pid == L->child) {
             L->child = 0;
-            drain_batch(L);
+            step_after_drain(L, AW_EV_CHILD_EXIT, st);
             if (L->done)
                 return;
-            struct aw_event ev;
-            memset(&ev, 0, sizeof ev);
-            ev.type = AW_EV_CHILD_EXIT;
-            ev.status = st;
-            step(L, &ev);
             want_group_check(L, 1);
         }
     }
