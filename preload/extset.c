@@ -91,5 +91,10 @@ int aw_extset_match(const struct aw_extset *s, const char *path, size_t len)
         d--;
     if (d >= 1 && has(s, base + d, n - d))
         return 1;
+    /* A dot-file named like a run-control file (.apprc, .npmrc, .bashrc)
+     * is configuration whatever its name: the one kind of config a program
+     * probes for in $HOME without an extension. */
+    if (d == 1 && n >= 4 && base[n - 2] == 'r' && base[n - 1] == 'c')
+        return 1;
     return has(s, "so", 2) && versioned_so(base, n);
 }

@@ -34,7 +34,8 @@ struct aw_core {
     char *cwd;
     size_t cwdlen;
     struct aw_depset *deps; /* files (and listed directories) */
-    struct aw_depset *dirs; /* directories a WATCH went out for */
+    struct aw_depset *dirs; /* directories a WATCH went out for; exts looked up in each */
+    struct aw_depset *anc;  /* directories on the way to a missing path (it included) */
     struct glob *ign;
     unsigned nign;
     char **uwatch; /* -w paths, absolute */
@@ -260,6 +261,26 @@ static void watch_dir(struct aw_core *c, struct aw_actions *out, const char *pat
     push(out, AW_ACT_WATCH)->path = d->path;
 }
 
+/* The program looked this path up: its directory may now trigger on new
+ * files of that kind (new_in_listed), and a missing path's directories,
+ * which may not exist yet, are walked down as they appear (on_fs). */
+static void note_lookup(struct aw_core *c, const struct aw_dep *d, unsigned kind)
+{
+    size_t dl = dir_len(d->path, d->len);
+    struct aw_dep *dir = aw_depset_add(c->dirs, d->path, dl);
+    size_t kn;
+    const char *key = aw_ext_key(d->path, d->len, &kn);
+    if (dir)
+        aw_dep_note_ext(dir, key, kn);
+    if (kind != AW_KIND_MISSING)
+        return;
+    while (dl > 1 && aw_depset_find(c->anc, d->path, dl) == NULL) {
+        if (!aw_depset_add(c->anc, d->path, dl))
+            return;
+        dl = dir_len(d->path, dl);
+    }
+}
+
 static int is_trigger(const struct aw_dep *d)
 {
     return (d->kinds & TRIGGER_MASK) && !d->written;
@@ -303,7 +324,8 @@ struct aw_core *core_new(const struct aw_options *opt, const char *cwd)
         c->cwd[--c->cwdlen] = '\0';
     c->deps = aw_depset_new();
     c->dirs = aw_depset_new();
-    if (!c->deps || !c->dirs)
+    c->anc = aw_depset_new();
+    if (!c->deps || !c->dirs || !c->anc)
         goto fail;
     if (opt->nignore) {
         c->ign = calloc(opt->nignore, sizeof *c->ign);
@@ -352,6 +374,7 @@ void core_free(struct aw_core *c)
     free(c->sus);
     aw_depset_free(c->deps);
     aw_depset_free(c->dirs);
+    aw_depset_free(c->anc);
     free(c->cwd);
     free(c);
 }
@@ -525,6 +548,7 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
     }
     if (d->written)
         return;
+    note_lookup(c, d, r->kind);
     if (ev->real && ev->real_len && ev->real_len <= AW_PATH_MAX && ev->real[0] == '/' &&
         !(ev->real_len == d->len && memcmp(ev->real, d->path, d->len) == 0)) {
         struct aw_dep *a = aw_depset_add(c->deps, ev->real, ev->real_len);
@@ -589,6 +613,13 @@ static int new_in_listed(const struct aw_core *c, const char *path, size_t len)
         return 0;
     if (!aw_extset_match(&c->opt->exts, path, len))
         return 0;
+    /* only names of a kind the program looked up in that directory: a
+     * Django package directory lists *.py, so local.json there is noise */
+    const struct aw_dep *seen = aw_depset_find(c->dirs, path, dl);
+    size_t kn;
+    const char *key = aw_ext_key(path, len, &kn);
+    if (!seen || !aw_dep_has_ext(seen, key, kn))
+        return 0;
     return !editor_artefact(base_of(path));
 }
 
@@ -604,6 +635,15 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     buf[len] = '\0';
     if (ignored(c, buf))
         return;
+    if (ev->cur.exists && !ev->cur.is_reg && aw_depset_find(c->anc, buf, len)) {
+        /* a directory on the way to a missing path appeared: watch it, and
+         * have the loop report what is already in it (created before the
+         * watch), which walks further down the same way */
+        const struct aw_dep *a = aw_depset_find(c->anc, buf, len);
+        struct aw_action *w = push(out, AW_ACT_WATCH);
+        w->path = a->path;
+        w->scan = 1;
+    }
     struct aw_dep *d = aw_depset_find(c->deps, buf, len);
     if (d && d->alias_of && !(d->kinds & TRIGGER_MASK) && !d->written)
         d = d->alias_of; /* the target of a symlink the program named */
@@ -830,6 +870,8 @@ int core_wants_path(const struct aw_core *c, const char *path, size_t len)
     buf[len] = '\0';
     if (ignored(c, buf))
         return 0;
+    if (aw_depset_find(c->anc, buf, len))
+        return 1;
     const struct aw_dep *d = aw_depset_find(c->deps, buf, len);
     if (d && d->alias_of && !(d->kinds & TRIGGER_MASK) && !d->written)
         d = d->alias_of;

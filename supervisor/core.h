@@ -54,7 +54,8 @@ struct aw_event {
 enum aw_action_type {
     AW_ACT_START,        /* fork+exec the next generation (gen says which) */
     AW_ACT_SIGNAL,       /* kill(-pgid, sig) */
-    AW_ACT_WATCH,        /* watch directory path (idempotent for the loop) */
+    AW_ACT_WATCH,        /* watch directory path (idempotent for the loop); a missing
+                          * directory: watch its nearest existing ancestor instead */
     AW_ACT_PRINT,        /* --list: emit one record (kind, pid, path) in the chosen format */
     AW_ACT_SAY,          /* status line text (no prefix, no newline) to stderr */
     AW_ACT_CLEAR,        /* clear the screen (-c) */
@@ -66,6 +67,7 @@ enum aw_say_level { AW_SAY_NORMAL = 0, AW_SAY_VERBOSE = 1, AW_SAY_ERROR = -1 };
 struct aw_action {
     enum aw_action_type type;
     int sig;             /* AW_ACT_SIGNAL */
+    int scan;            /* AW_ACT_WATCH: then send an AW_EV_FS for each entry already there */
     int code;            /* AW_ACT_EXIT */
     unsigned gen;        /* AW_ACT_START */
     unsigned kind;       /* AW_ACT_PRINT */

@@ -39,7 +39,10 @@ void aw_depset_free(struct aw_depset *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->cap; i++)
-        free(s->slot[i]);
+        if (s->slot[i]) {
+            free(s->slot[i]->exts);
+            free(s->slot[i]);
+        }
     free(s->slot);
     free(s);
 }
@@ -106,4 +109,64 @@ struct aw_dep *aw_depset_next(const struct aw_depset *s, size_t *it)
             return d;
     }
     return NULL;
+}
+
+static int all_digits(const char *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+const char *aw_ext_key(const char *path, size_t len, size_t *n)
+{
+    size_t b = len;
+    while (b > 0 && path[b - 1] != '/')
+        b--;
+    const char *base = path + b;
+    size_t bl = len - b;
+    for (;;) {
+        size_t dot = bl;
+        while (dot > 0 && base[dot - 1] != '.')
+            dot--;
+        if (dot <= 1) { /* no dot, or only a leading one */
+            *n = dot == 1 ? bl : 0;
+            return dot == 1 ? base : base + bl;
+        }
+        /* "libfoo.so.1": the version is not the kind of file */
+        if (all_digits(base + dot, bl - dot)) {
+            bl = dot - 1;
+            continue;
+        }
+        *n = bl - dot;
+        return base + dot;
+    }
+}
+
+int aw_dep_has_ext(const struct aw_dep *d, const char *key, size_t n)
+{
+    for (size_t i = 0; i < d->extlen;) {
+        size_t l = strlen(d->exts + i);
+        if (l == n && memcmp(d->exts + i, key, n) == 0)
+            return 1;
+        i += l + 1;
+    }
+    return 0;
+}
+
+int aw_dep_note_ext(struct aw_dep *d, const char *key, size_t n)
+{
+    if (memchr(key, '\0', n) || aw_dep_has_ext(d, key, n))
+        return 0;
+    char *e = realloc(d->exts, d->extlen + n + 1);
+    if (!e)
+        return -1;
+    memcpy(e + d->extlen, key, n);
+    e[d->extlen + n] = '\0';
+    d->exts = e;
+    d->extlen += n + 1;
+    return 0;
 }

@@ -21,6 +21,8 @@ struct aw_dep {
     unsigned batch;          /* core: the change batch it was last counted in */
     struct aw_stat rec;      /* last confirmed state */
     struct aw_dep *alias_of; /* a symlink target: events here count for that entry */
+    char *exts;              /* (directory) extension keys looked up in it, each NUL-ended */
+    size_t extlen;           /* bytes used in exts */
     size_t len;
     char path[];             /* NUL-terminated copy */
 };
@@ -35,5 +37,16 @@ struct aw_dep *aw_depset_add(struct aw_depset *s, const char *path, size_t len);
 size_t aw_depset_size(const struct aw_depset *s);
 /* Iterate: *it starts at 0; returns NULL at the end. */
 struct aw_dep *aw_depset_next(const struct aw_depset *s, size_t *it);
+
+/* The extension key of PATH's last component, for "is a new file in a
+ * listed directory of a kind the program looked up there": the text after
+ * the last dot, with trailing numeric parts dropped (libfoo.so.1.2 -> "so");
+ * a dot-file without another dot is its own key (".env"); no dot: "". Sets
+ * *n; the result points into path. */
+const char *aw_ext_key(const char *path, size_t len, size_t *n);
+/* Remember / ask about an extension key on a directory's entry. note returns
+ * -1 on allocation failure (the key is then not remembered). */
+int aw_dep_note_ext(struct aw_dep *d, const char *key, size_t n);
+int aw_dep_has_ext(const struct aw_dep *d, const char *key, size_t n);
 
 #endif

@@ -115,8 +115,11 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             }
             break;
         case AW_ACT_WATCH:
-            if (L->ifd >= 0 && a->path)
+            if (L->ifd >= 0 && a->path) {
                 watch_dir(a->path);
+                if (a->scan)
+                    scan_queue_dir(L->core, a->path);
+            }
             break;
         case AW_ACT_PRINT: {
             if (!L->out || !a->path)
@@ -159,10 +162,23 @@ static void step(struct loop *L, struct aw_event *ev)
             arm_timer(L);
         }
         do_actions(L, &acts);
-        if (L->done || L->npending == 0)
+        if (L->done)
             return;
-        /* carry out follow-ups (start failures) in order */
         static struct aw_event next;
+        if (L->npending == 0) {
+            /* then what a scan found in a newly watched directory */
+            const char *p = scan_next();
+            if (!p)
+                return;
+            memset(&next, 0, sizeof next);
+            next.type = AW_EV_FS;
+            next.path = p;
+            next.len = strlen(p);
+            fill_stat(p, next.len, &next.cur);
+            ev = &next;
+            continue;
+        }
+        /* carry out follow-ups (start failures) in order */
         next = L->pending[0];
         memmove(L->pending, L->pending + 1, --L->npending * sizeof L->pending[0]);
         ev = &next;

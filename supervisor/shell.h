@@ -47,6 +47,10 @@ int watch_dir(const char *dir);      /* 0, 1 = already watched, -1 = failed */
 typedef void (*watch_cb)(void *arg, const char *path, size_t len);
 void watch_read(watch_cb cb, void *arg);
 
+/* scan.c: entries of a just-watched directory, queued for the loop. */
+void scan_queue_dir(const struct aw_core *core, const char *dir);
+const char *scan_next(void);         /* next queued path (valid until the next call) or NULL */
+
 /* loop.c */
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out);
 

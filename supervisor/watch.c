@@ -32,8 +32,10 @@ int watch_dir(const char *dir)
     if (ifd < 0)
         return -1;
     int wd = inotify_add_watch(ifd, dir, WATCH_MASK);
-    if (wd < 0 && errno == ENOTDIR) {
-        /* --watch FILE: watch the directory that holds it */
+    if (wd < 0 && (errno == ENOTDIR || errno == ENOENT) && strcmp(dir, "/") != 0) {
+        /* --watch FILE: watch the directory that holds it; a directory that
+         * does not exist yet: its nearest existing ancestor, so the core
+         * sees it appear and walks down */
         char parent[PATH_MAX];
         const char *slash = strrchr(dir, '/');
         if (!slash || (size_t)(slash - dir) >= sizeof parent)

@@ -14,6 +14,7 @@ if [ "$what" = check ]; then
     command -v pkg-config >/dev/null 2>&1 || missing pkg-config
     pkg-config --exists check 2>/dev/null || missing check
     command -v perl >/dev/null 2>&1 || missing perl
+    command -v ruby >/dev/null 2>&1 || missing ruby
     command -v inotifywait >/dev/null 2>&1 || missing inotify-tools
 fi
 

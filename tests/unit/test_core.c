@@ -657,6 +657,8 @@ START_TEST(test_new_file_in_listed_dir)
 {
     running();
     record(2, AW_KIND_LISTED, "/proj/plugins", NOST);
+    record(2, AW_KIND_STAT, "/proj/plugins/old.py", ST(39, 1)); /* a .py looked up there */
+    drained(2);
     ck_assert_int_eq(core_wants_path(C, "/proj/plugins/new.py", 20), 1);
     fs(100, "/proj/plugins/new.py", ST(40, 1));
     assert_signal(SIGTERM);
@@ -1153,6 +1155,124 @@ START_TEST(test_ignore_new_file_in_listed_dir)
 }
 END_TEST
 
+/* ---- negative dependencies (issue 3) ---- */
+
+START_TEST(test_listed_dir_only_kinds_looked_up_there)
+{
+    running();
+    /* a Django-style package directory: listed, *.py loaded from it */
+    record(2, AW_KIND_LISTED, "/proj/site", NOST);
+    record(2, AW_KIND_READ, "/proj/site/settings.py", ST(30, 1));
+    drained(2);
+    ck_assert_int_eq(core_wants_path(C, "/proj/site/local.json", 21), 0);
+    fs(100, "/proj/site/local.json", ST(31, 1));
+    assert_nothing();
+    /* a .py there is what a later import would find */
+    fs(110, "/proj/site/urls.py", ST(32, 1));
+    assert_signal(SIGTERM);
+    gone(111);
+    timer(140);
+    assert_said("site/urls.py created, restarting");
+}
+END_TEST
+
+START_TEST(test_listed_dir_kind_from_missing_lookup_and_versions)
+{
+    running();
+    record(2, AW_KIND_LISTED, "/opt/lib", NOST);
+    record(2, AW_KIND_MISSING, "/opt/lib/conf.toml", NOST); /* looked up, not found */
+    record(2, AW_KIND_LIB, "/opt/lib/libx.so.1.2", ST(33, 1));
+    drained(2);
+    /* a .json was never looked up in /opt/lib */
+    fs(50, "/opt/lib/data.json", ST(34, 1));
+    assert_nothing();
+    /* a .so was (as libx.so.1.2) */
+    ck_assert_int_eq(core_wants_path(C, "/opt/lib/liby.so", 16), 1);
+    fs(60, "/opt/lib/other.toml", ST(35, 1));
+    assert_signal(SIGTERM);
+}
+END_TEST
+
+START_TEST(test_listed_dir_kind_from_another_dir_does_not_count)
+{
+    running(); /* .py read in /proj, not in /proj/data */
+    record(2, AW_KIND_LISTED, "/proj/data", NOST);
+    record(2, AW_KIND_WRITE, "/proj/data/out.py", NOST); /* its own output is no lookup */
+    record(2, AW_KIND_READ, "/proj/data/out.py", ST(36, 1));
+    drained(2);
+    fs(100, "/proj/data/new.py", ST(37, 1));
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_untracked_names_in_listed_dir_are_no_change)
+{
+    running(); /* app.py read from /proj */
+    record(2, AW_KIND_LISTED, "/proj", NOST);
+    drained(2);
+    const char *no[] = {"/proj/README.md", "/proj/.app.py.swp", "/proj/4913", "/proj/app.py~"};
+    for (unsigned i = 0; i < sizeof no / sizeof no[0]; i++) {
+        ck_assert_int_eq(core_wants_path(C, no[i], strlen(no[i])), 0);
+        fs(100, no[i], ST(80 + i, 1));
+        ck_assert_msg(A.n == 0, "%s should not be a change", no[i]);
+    }
+    fs(200, APP, ST(10, 2000));
+    assert_signal(SIGTERM);
+}
+END_TEST
+
+static void fs_dir(int64_t now, const char *path)
+{
+    struct aw_stat d = ST(500, 1);
+    d.is_reg = 0;
+    fs(now, path, d);
+}
+
+START_TEST(test_missing_in_missing_dir_walks_down)
+{
+    running();
+    record(2, AW_KIND_MISSING, "/home/u/.config/app/conf.toml", NOST);
+    drained(2);
+    /* the directory the lookup needs, and every one on the way, are wanted */
+    ck_assert_int_eq(core_wants_path(C, "/home/u/.config", 15), 1);
+    ck_assert_int_eq(core_wants_path(C, "/home/u/.config/app", 19), 1);
+    ck_assert_int_eq(core_wants_path(C, "/home/u/.cache", 14), 0);
+    /* .config appears: watch it and scan what is already in it */
+    fs_dir(10, "/home/u/.config");
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 1);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->path, "/home/u/.config");
+    ck_assert_int_eq(nth(AW_ACT_WATCH, 0)->scan, 1);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    /* (what the scan finds) app appears */
+    fs_dir(11, "/home/u/.config/app");
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 1);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->path, "/home/u/.config/app");
+    ck_assert_int_eq(nth(AW_ACT_WATCH, 0)->scan, 1);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    /* a file named like an ancestor is no walk */
+    fs(12, "/home/u/.config", ST(501, 1));
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 0);
+    /* the file itself: one restart */
+    fs(20, "/home/u/.config/app/conf.toml", ST(502, 1));
+    assert_signal(SIGTERM);
+    gone(21);
+    timer(50);
+    assert_said("/home/u/.config/app/conf.toml created, restarting");
+    assert_start(2);
+}
+END_TEST
+
+START_TEST(test_rc_file_probe_then_created)
+{
+    running();
+    record(2, AW_KIND_MISSING, "/home/u/.apprc", NOST);
+    drained(2);
+    ck_assert_int_eq(core_wants_path(C, "/home/u/.apprc", 14), 1);
+    fs(10, "/home/u/.apprc", ST(600, 1));
+    assert_signal(SIGTERM);
+}
+END_TEST
+
 /* ---- shown paths ---- */
 
 START_TEST(test_paths_relative_to_cwd)
@@ -1285,6 +1405,12 @@ static Suite *suite(void)
     tcase_add_test(t, test_list_ignore);
     tcase_add_test(t, test_ignore_globs);
     tcase_add_test(t, test_ignore_new_file_in_listed_dir);
+    tcase_add_test(t, test_listed_dir_only_kinds_looked_up_there);
+    tcase_add_test(t, test_listed_dir_kind_from_missing_lookup_and_versions);
+    tcase_add_test(t, test_listed_dir_kind_from_another_dir_does_not_count);
+    tcase_add_test(t, test_untracked_names_in_listed_dir_are_no_change);
+    tcase_add_test(t, test_missing_in_missing_dir_walks_down);
+    tcase_add_test(t, test_rc_file_probe_then_created);
     tcase_add_test(t, test_paths_relative_to_cwd);
     tcase_add_test(t, test_user_watch);
     tcase_add_test(t, test_deadline_earliest);

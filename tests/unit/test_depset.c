@@ -6,6 +6,52 @@
 
 #include "depset.h"
 
+static const char *K(const char *p)
+{
+    static char b[64];
+    size_t n;
+    const char *k = aw_ext_key(p, strlen(p), &n);
+    memcpy(b, k, n);
+    b[n] = '\0';
+    return b;
+}
+
+START_TEST(test_ext_key)
+{
+    ck_assert_str_eq(K("/a/b.py"), "py");
+    ck_assert_str_eq(K("/a/b.tar.gz"), "gz");
+    ck_assert_str_eq(K("/l/libfoo.so.1.2"), "so");
+    ck_assert_str_eq(K("/l/m.cpython-311-x86_64-linux-gnu.so"), "so");
+    ck_assert_str_eq(K("/a/.env"), ".env");
+    ck_assert_str_eq(K("/a/.apprc"), ".apprc");
+    ck_assert_str_eq(K("/a/.app.py.swp"), "swp");
+    ck_assert_str_eq(K("/a/Makefile"), "");
+    ck_assert_str_eq(K("/a/4913"), "");
+    ck_assert_str_eq(K("/a/x.1"), "");
+    ck_assert_str_eq(K("/a.py/b"), "");
+    ck_assert_str_eq(K("b.json"), "json");
+}
+END_TEST
+
+START_TEST(test_dir_exts)
+{
+    struct aw_depset *s = aw_depset_new();
+    struct aw_dep *d = aw_depset_add(s, "/a", 2);
+    ck_assert_int_eq(aw_dep_has_ext(d, "py", 2), 0);
+    ck_assert_int_eq(aw_dep_note_ext(d, "py", 2), 0);
+    ck_assert_int_eq(aw_dep_note_ext(d, "py", 2), 0); /* once */
+    ck_assert_int_eq(aw_dep_note_ext(d, "", 0), 0);
+    ck_assert_int_eq(aw_dep_note_ext(d, "so", 2), 0);
+    ck_assert_uint_eq(d->extlen, 3 + 1 + 3);
+    ck_assert_int_eq(aw_dep_has_ext(d, "py", 2), 1);
+    ck_assert_int_eq(aw_dep_has_ext(d, "so", 2), 1);
+    ck_assert_int_eq(aw_dep_has_ext(d, "", 0), 1);
+    ck_assert_int_eq(aw_dep_has_ext(d, "p", 1), 0);
+    ck_assert_int_eq(aw_dep_has_ext(d, "json", 4), 0);
+    aw_depset_free(s); /* frees the key list too (ASan build) */
+}
+END_TEST
+
 START_TEST(test_add_find)
 {
     struct aw_depset *s = aw_depset_new();
@@ -60,6 +106,8 @@ int main(void)
     TCase *t = tcase_create("depset");
     tcase_add_test(t, test_add_find);
     tcase_add_test(t, test_stable_across_growth);
+    tcase_add_test(t, test_ext_key);
+    tcase_add_test(t, test_dir_exts);
     suite_add_tcase(su, t);
     SRunner *r = srunner_create(su);
     srunner_run_all(r, CK_NORMAL);

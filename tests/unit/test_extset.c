@@ -29,6 +29,19 @@ START_TEST(defaults)
 }
 END_TEST
 
+START_TEST(rc_dot_files)
+{
+    struct aw_extset s;
+    aw_extset_default(&s);
+    ck_assert(M(&s, "/home/u/.apprc"));
+    ck_assert(M(&s, "/home/u/.bashrc"));
+    ck_assert(!M(&s, "/home/u/.rc"));
+    ck_assert(!M(&s, "/home/u/apprc"));
+    ck_assert(!M(&s, "/home/u/.app.rc"));
+    ck_assert(!M(&s, "/home/u/src"));
+}
+END_TEST
+
 START_TEST(parse_lists)
 {
     struct aw_extset s;
@@ -64,6 +77,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, parse_lists);
+    tcase_add_test(tc, rc_dot_files);
     tcase_add_test(tc, all_matches);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
