@@ -36,6 +36,7 @@ struct aw_core {
     struct aw_depset *deps; /* files (and listed directories) */
     struct aw_depset *dirs; /* directories a WATCH went out for; exts looked up in each */
     struct aw_depset *anc;  /* directories on the way to a missing path (it included) */
+    struct aw_dep *lexts;   /* exts looked up in any listed directory (key list only) */
     struct glob *ign;
     unsigned nign;
     char **uwatch; /* -w paths, absolute */
@@ -272,6 +273,9 @@ static void note_lookup(struct aw_core *c, const struct aw_dep *d, unsigned kind
     const char *key = aw_ext_key(d->path, d->len, &kn);
     if (dir)
         aw_dep_note_ext(dir, key, kn);
+    const struct aw_dep *l = aw_depset_find(c->deps, d->path, dl);
+    if (l && l->listed)
+        aw_dep_note_ext(c->lexts, key, kn);
     if (kind != AW_KIND_MISSING)
         return;
     while (dl > 1 && aw_depset_find(c->anc, d->path, dl) == NULL) {
@@ -325,7 +329,8 @@ struct aw_core *core_new(const struct aw_options *opt, const char *cwd)
     c->deps = aw_depset_new();
     c->dirs = aw_depset_new();
     c->anc = aw_depset_new();
-    if (!c->deps || !c->dirs || !c->anc)
+    c->lexts = calloc(1, sizeof *c->lexts + 1);
+    if (!c->deps || !c->dirs || !c->anc || !c->lexts)
         goto fail;
     if (opt->nignore) {
         c->ign = calloc(opt->nignore, sizeof *c->ign);
@@ -375,6 +380,9 @@ void core_free(struct aw_core *c)
     aw_depset_free(c->deps);
     aw_depset_free(c->dirs);
     aw_depset_free(c->anc);
+    if (c->lexts)
+        free(c->lexts->exts);
+    free(c->lexts);
     free(c->cwd);
     free(c);
 }
@@ -535,6 +543,12 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
     }
     if (r->kind == AW_KIND_LISTED) {
         d->listed = 1;
+        if (!was_listed) {
+            /* what was looked up in it before the listing was reported */
+            const struct aw_dep *x = aw_depset_find(c->dirs, d->path, d->len);
+            for (size_t i = 0; x && i < x->extlen; i += strlen(x->exts + i) + 1)
+                aw_dep_note_ext(c->lexts, x->exts + i, strlen(x->exts + i));
+        }
         if (!was_listed && c->opt->verbosity > 0)
             say(out, AW_SAY_VERBOSE, "tracking %s (listed)", shown(c, d->path));
         watch_dir(c, out, d->path, d->len);
@@ -614,11 +628,16 @@ static int new_in_listed(const struct aw_core *c, const char *path, size_t len)
     if (!aw_extset_match(&c->opt->exts, path, len))
         return 0;
     /* only names of a kind the program looked up in that directory: a
-     * Django package directory lists *.py, so local.json there is noise */
+     * Django package directory lists *.py, so local.json there is noise.
+     * A directory nothing was looked up in yet (an import path entry with
+     * no module found so far) goes by what the program looked up in all
+     * the directories it listed. */
     const struct aw_dep *seen = aw_depset_find(c->dirs, path, dl);
+    if (!seen || !seen->extlen)
+        seen = c->lexts;
     size_t kn;
     const char *key = aw_ext_key(path, len, &kn);
-    if (!seen || !aw_dep_has_ext(seen, key, kn))
+    if (!aw_dep_has_ext(seen, key, kn))
         return 0;
     return !editor_artefact(base_of(path));
 }

@@ -1193,6 +1193,25 @@ START_TEST(test_listed_dir_kind_from_missing_lookup_and_versions)
 }
 END_TEST
 
+START_TEST(test_listed_dir_without_lookups_goes_by_all_listed_dirs)
+{
+    running(); /* app.py read from /proj (before /proj is reported listed) */
+    record(2, AW_KIND_LISTED, "/proj/plugins", NOST); /* a sys.path entry, nothing found */
+    drained(2);
+    /* no listed directory had a .py looked up in it yet */
+    ck_assert_int_eq(core_wants_path(C, "/proj/plugins/optional.py", 25), 0);
+    record(3, AW_KIND_LISTED, "/proj", NOST);
+    record(3, AW_KIND_LISTED, "/opt/site", NOST);
+    record(3, AW_KIND_READ, "/opt/site/extra.pth", ST(41, 1)); /* after its listing */
+    drained(3);
+    ck_assert_int_eq(core_wants_path(C, "/proj/plugins/optional.py", 25), 1);
+    ck_assert_int_eq(core_wants_path(C, "/proj/plugins/more.pth", 22), 1);
+    ck_assert_int_eq(core_wants_path(C, "/proj/plugins/local.json", 24), 0);
+    fs(100, "/proj/plugins/optional.py", ST(42, 1));
+    assert_signal(SIGTERM);
+}
+END_TEST
+
 START_TEST(test_listed_dir_kind_from_another_dir_does_not_count)
 {
     running(); /* .py read in /proj, not in /proj/data */
@@ -1408,6 +1427,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_listed_dir_only_kinds_looked_up_there);
     tcase_add_test(t, test_listed_dir_kind_from_missing_lookup_and_versions);
     tcase_add_test(t, test_listed_dir_kind_from_another_dir_does_not_count);
+    tcase_add_test(t, test_listed_dir_without_lookups_goes_by_all_listed_dirs);
     tcase_add_test(t, test_untracked_names_in_listed_dir_are_no_change);
     tcase_add_test(t, test_missing_in_missing_dir_walks_down);
     tcase_add_test(t, test_rc_file_probe_then_created);
