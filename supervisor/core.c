@@ -55,6 +55,7 @@ struct aw_core {
     const char *chg_verb;
     unsigned chg_more;
     int quitting, quit_sig;
+    int64_t stop_since; /* when the stop signal went to the current group (-1: none) */
     int list_child_done, list_status, list_group_gone;
     int exited;
 };
@@ -107,9 +108,12 @@ __attribute__((format(printf, 3, 4))) static void say(struct aw_actions *out, in
     va_end(ap);
 }
 
+/* A stop: the group and whatever else descends from autowrap. */
 static void act_signal(struct aw_actions *out, int sig)
 {
-    push(out, AW_ACT_SIGNAL)->sig = sig;
+    struct aw_action *a = push(out, AW_ACT_SIGNAL);
+    a->sig = sig;
+    a->tree = 1;
 }
 
 static const char *shown(const struct aw_core *c, const char *path)
@@ -292,6 +296,7 @@ struct aw_core *core_new(const struct aw_options *opt, const char *cwd)
         return NULL;
     c->opt = opt;
     c->kill_at = -1;
+    c->stop_since = -1;
     c->batch = 1;
     if (!cwd || cwd[0] != '/')
         cwd = "/";
@@ -368,6 +373,7 @@ static void stop_group(struct aw_core *c, int64_t now, struct aw_actions *out)
 {
     act_signal(out, c->opt->stop_signal > 0 ? c->opt->stop_signal : SIGTERM);
     c->stopping = 1;
+    c->stop_since = now;
     c->kill_at = now + (c->opt->stop_timeout_ms >= 0 ? c->opt->stop_timeout_ms
                                                      : AW_DEFAULT_STOP_TIMEOUT_MS);
 }
@@ -411,6 +417,7 @@ static void do_start(struct aw_core *c, struct aw_actions *out)
     push(out, AW_ACT_START)->gen = c->gen;
     c->child_alive = c->group_alive = 1;
     c->stopping = 0;
+    c->stop_since = -1;
     c->kill_at = -1;
     c->pending = c->pending_signal = c->restart_now = 0;
 }
@@ -432,7 +439,7 @@ static void try_signal(struct aw_core *c, int64_t now, struct aw_actions *out)
     char b[32], what[64];
     snprintf(what, sizeof what, "sending %s", signame(c->opt->signal, b, sizeof b));
     say_changes(c, out, what);
-    act_signal(out, c->opt->signal);
+    push(out, AW_ACT_SIGNAL)->sig = c->opt->signal; /* a reload: the group only */
     reset_changes(c);
     c->pending_signal = 0;
 }
@@ -686,6 +693,12 @@ static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct a
 
 static void on_group_gone(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
 {
+    if (c->stop_since >= 0 && c->group_alive && c->opt->mode != AW_MODE_LIST) {
+        int64_t ms = ev->now - c->stop_since;
+        say(out, AW_SAY_NORMAL, "generation %u stopped in %.2f s", c->gen,
+            (ms < 0 ? 0 : ms) / 1000.0);
+    }
+    c->stop_since = -1;
     c->group_alive = 0;
     c->child_alive = 0;
     c->stopping = 0;
@@ -743,6 +756,23 @@ static void on_quit(struct aw_core *c, const struct aw_event *ev, struct aw_acti
     say(out, AW_SAY_NORMAL, "stopping (%s)", signame(sig, b, sizeof b));
     if (!c->group_alive)
         do_exit(c, out, 128 + sig);
+    else if (!c->stopping)
+        stop_group(c, ev->now, out);
+}
+
+/* A manual restart: no file changed, the user asked. Not debounced, and a
+ * full restart even in --signal mode (a reload is what a change gets). */
+static void on_restart(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    if (c->quitting || c->opt->mode == AW_MODE_LIST)
+        return;
+    say(out, AW_SAY_NORMAL, "manual restart (%s), restarting",
+        ev->sig == SIGHUP ? "SIGHUP" : "key");
+    reset_changes(c);
+    c->pending = c->pending_signal = 0;
+    c->restart_now = 1;
+    if (!c->group_alive)
+        do_start(c, out);
     else if (!c->stopping)
         stop_group(c, ev->now, out);
 }
@@ -810,6 +840,7 @@ void core_step(struct aw_core *c, const struct aw_event *ev, struct aw_actions *
         case AW_EV_GROUP_GONE: on_group_gone(c, ev, out); break;
         case AW_EV_TIMER: on_timer(c, ev->now, out); break;
         case AW_EV_QUIT: on_quit(c, ev, out); break;
+        case AW_EV_RESTART: on_restart(c, ev, out); break;
         }
     }
     out->deadline = deadline(c);

@@ -31,7 +31,9 @@ enum aw_event_type {
     AW_EV_CHILD_EXIT,  /* the direct child ended; status is the wait status */
     AW_EV_GROUP_GONE,  /* nothing of the current generation's process group remains */
     AW_EV_TIMER,       /* the armed deadline passed */
-    AW_EV_QUIT,        /* SIGINT/SIGTERM/SIGHUP to autowrap: sig says which */
+    AW_EV_QUIT,        /* SIGINT/SIGTERM to autowrap: sig says which */
+    AW_EV_RESTART,     /* manual restart (SIGHUP to autowrap, or the restart key): sig
+                        * is SIGHUP, or 0 for the key */
 };
 
 struct aw_event {
@@ -53,7 +55,7 @@ struct aw_event {
 
 enum aw_action_type {
     AW_ACT_START,        /* fork+exec the next generation (gen says which) */
-    AW_ACT_SIGNAL,       /* kill(-pgid, sig) */
+    AW_ACT_SIGNAL,       /* kill(-pgid, sig); tree: and every other descendant */
     AW_ACT_WATCH,        /* watch directory path (idempotent for the loop) */
     AW_ACT_PRINT,        /* --list: emit one record (kind, pid, path) in the chosen format */
     AW_ACT_SAY,          /* status line text (no prefix, no newline) to stderr */
@@ -66,6 +68,7 @@ enum aw_say_level { AW_SAY_NORMAL = 0, AW_SAY_VERBOSE = 1, AW_SAY_ERROR = -1 };
 struct aw_action {
     enum aw_action_type type;
     int sig;             /* AW_ACT_SIGNAL */
+    int tree;            /* AW_ACT_SIGNAL: a stop, also for descendants outside the group */
     int code;            /* AW_ACT_EXIT */
     unsigned gen;        /* AW_ACT_START */
     unsigned kind;       /* AW_ACT_PRINT */

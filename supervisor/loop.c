@@ -37,7 +37,8 @@ struct loop {
     const char *target;
     int chfd, ifd, sfd, tfd;
     pid_t child;        /* the direct child of the current generation, 0 if reaped */
-    pid_t pgid;         /* its process group, 0 once known to be gone */
+    pid_t pgid;         /* its process group, 0 once it and every stray are gone */
+    int pg_gone;        /* the group itself is empty (strays may remain) */
     int64_t deadline;   /* the core's, -1 = none */
     int64_t group_check; /* when to look at the group again, -1 = not waiting */
     int group_backoff;
@@ -86,6 +87,23 @@ static void want_group_check(struct loop *L, int soon)
     L->group_check = now_ms();
 }
 
+/* Descendants that left the group (setsid, double fork): a stop reaches
+ * them one by one. */
+#define MAX_STRAYS 4096
+static pid_t strays[MAX_STRAYS];
+
+static size_t find_strays(void)
+{
+    return descendants(getpid(), guardian_pid(), strays, MAX_STRAYS);
+}
+
+static void kill_strays(int sig)
+{
+    size_t n = find_strays();
+    for (size_t i = 0; i < n; i++)
+        kill(strays[i], sig);
+}
+
 static void do_actions(struct loop *L, const struct aw_actions *acts)
 {
     for (unsigned i = 0; i < acts->n && !L->done; i++) {
@@ -97,6 +115,7 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             if (pid > 0) {
                 L->child = pid;
                 L->pgid = pid;
+                L->pg_gone = 0;
                 L->group_check = -1;
                 guardian_set_pgid(pid);
             } else if (L->npending < 8) {
@@ -109,7 +128,10 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
         }
         case AW_ACT_SIGNAL:
             if (L->pgid > 0) {
-                kill(-L->pgid, a->sig);
+                if (!L->pg_gone)
+                    kill(-L->pgid, a->sig);
+                if (a->tree)
+                    kill_strays(a->sig);
                 if (L->child == 0)
                     want_group_check(L, 1);
             }
@@ -281,7 +303,15 @@ static void check_group(struct loop *L)
         L->group_check = -1;
         return;
     }
-    if (kill(-L->pgid, 0) < 0 && errno == ESRCH) {
+    if (!L->pg_gone && kill(-L->pgid, 0) < 0 && errno == ESRCH)
+        L->pg_gone = 1;
+    if (L->pg_gone) {
+        /* orphans re-parented to us die as zombies of ours: reap them first
+         * (the direct child is reaped already) */
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+    }
+    if (L->pg_gone && find_strays() == 0) {
         L->pgid = 0;
         L->group_check = -1;
         guardian_set_pgid(0);
@@ -327,7 +357,8 @@ static void read_signals(struct loop *L)
         } else {
             struct aw_event ev;
             memset(&ev, 0, sizeof ev);
-            ev.type = AW_EV_QUIT;
+            /* SIGHUP: a manual restart, not a quit (the issue asks for it) */
+            ev.type = si.ssi_signo == SIGHUP ? AW_EV_RESTART : AW_EV_QUIT;
             ev.sig = (int)si.ssi_signo;
             step(L, &ev);
         }
@@ -467,10 +498,19 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
 
 out:
     /* whatever is left of the tree does not outlive us */
-    if (L.pgid > 0 && kill(-L.pgid, 0) == 0) {
-        kill(-L.pgid, SIGKILL);
+    for (int round = 0; round < 400; round++) {
+        int left = L.pgid > 0 && kill(-L.pgid, 0) == 0;
+        if (left)
+            kill(-L.pgid, SIGKILL);
+        size_t n = find_strays();
+        for (size_t i = 0; i < n; i++)
+            kill(strays[i], SIGKILL);
         while (waitpid(-1, NULL, WNOHANG) > 0)
             ;
+        if (!left && n == 0)
+            break;
+        struct timespec ts = {0, 5000000}; /* SIGKILL is quick; bounded at ~2 s */
+        nanosleep(&ts, NULL);
     }
     guardian_stop();
     channel_cleanup();

@@ -47,6 +47,13 @@ int watch_dir(const char *dir);      /* 0, 1 = already watched, -1 = failed */
 typedef void (*watch_cb)(void *arg, const char *path, size_t len);
 void watch_read(watch_cb cb, void *arg);
 
+/* descend.c: live descendants of root (except skip and its subtree), up to
+ * cap, from /proc. Returns how many were stored. */
+size_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap);
+
+/* guardian.c */
+pid_t guardian_pid(void);
+
 /* loop.c */
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out);
 
