@@ -118,6 +118,7 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
                 L->pg_gone = 0;
                 L->group_check = -1;
                 guardian_set_pgid(pid);
+                term_give(pid);
             } else if (L->npending < 8) {
                 struct aw_event *ev = &L->pending[L->npending++];
                 memset(ev, 0, sizeof *ev);
@@ -130,8 +131,10 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             if (L->pgid > 0) {
                 if (!L->pg_gone)
                     kill(-L->pgid, a->sig);
-                if (a->tree)
+                if (a->tree) {
+                    term_take(); /* a second Ctrl-C during the stop reaches us */
                     kill_strays(a->sig);
+                }
                 if (L->child == 0)
                     want_group_check(L, 1);
             }
@@ -332,8 +335,10 @@ static void reap(struct loop *L)
         pid_t pid = waitpid(-1, &st, WNOHANG);
         if (pid <= 0)
             break;
+        term_reaped(pid);
         if (pid == L->child) {
             L->child = 0;
+            term_take();
             step_after_drain(L, AW_EV_CHILD_EXIT, st);
             if (L->done)
                 return;
@@ -365,6 +370,34 @@ static void read_signals(struct loop *L)
     }
     (void)chld;
     reap(L); /* cheap; also catches a SIGCHLD merged with another signal */
+}
+
+/* Ctrl-C reached the generation (term.c's sentinel): stop everything. */
+static void read_ctrlc(struct loop *L)
+{
+    char b[16];
+    if (read(term_ctrlc_fd(), b, sizeof b) <= 0)
+        return;
+    term_take();
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = AW_EV_QUIT;
+    ev.sig = SIGINT;
+    step(L, &ev);
+}
+
+/* autowrap holds the terminal (no generation running in front): a line
+ * typed there, Enter, is a manual restart. */
+static void read_key(struct loop *L)
+{
+    char b[256];
+    ssize_t n = read(0, b, sizeof b);
+    if (n <= 0 || memchr(b, '\n', (size_t)n) == NULL)
+        return;
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = AW_EV_RESTART;
+    step(L, &ev);
 }
 
 static void on_fs(void *arg, const char *path, size_t len)
@@ -414,6 +447,13 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     sigprocmask(SIG_BLOCK, &set, NULL);
+    /* taking the terminal back from the background must not stop us */
+    sigset_t tty;
+    sigemptyset(&tty);
+    sigaddset(&tty, SIGTTOU);
+    sigaddset(&tty, SIGTTIN);
+    sigprocmask(SIG_BLOCK, &tty, NULL);
+    L.ce.term = opt->mode == AW_MODE_RUN && term_init();
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
@@ -453,13 +493,20 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     step(&L, &ev);
 
     while (!L.done) {
-        struct pollfd pf[4];
+        struct pollfd pf[6];
         int np = 0;
         pf[np++] = (struct pollfd){.fd = L.chfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.sfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.tfd, .events = POLLIN};
         if (L.ifd >= 0)
             pf[np++] = (struct pollfd){.fd = L.ifd, .events = POLLIN};
+        int cfd = L.ce.term ? term_ctrlc_fd() : -1, kfd = -1;
+        if (cfd >= 0)
+            pf[np++] = (struct pollfd){.fd = cfd, .events = POLLIN};
+        if (L.ce.term && term_holding()) {
+            kfd = np;
+            pf[np++] = (struct pollfd){.fd = 0, .events = POLLIN};
+        }
         int timeout = -1;
         if (L.group_check >= 0) {
             int64_t d = L.group_check - now_ms();
@@ -473,6 +520,12 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         }
         /* 1. the channel first, then the end of the batch */
         drain_batch(&L);
+        if (!L.done && cfd >= 0)
+            read_ctrlc(&L);
+        if (!L.done && kfd >= 0 && (pf[kfd].revents & POLLIN))
+            read_key(&L);
+        if (!L.done && kfd >= 0 && (pf[kfd].revents & (POLLHUP | POLLERR)))
+            L.ce.term = 0; /* the terminal went away: no more keys */
         /* 2. signals and reaping */
         if (!L.done)
             read_signals(&L);
@@ -512,6 +565,7 @@ out:
         struct timespec ts = {0, 5000000}; /* SIGKILL is quick; bounded at ~2 s */
         nanosleep(&ts, NULL);
     }
+    term_restore();
     guardian_stop();
     channel_cleanup();
     if (L.core)
