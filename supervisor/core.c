@@ -439,6 +439,7 @@ static void try_signal(struct aw_core *c, int64_t now, struct aw_actions *out)
     char b[32], what[64];
     snprintf(what, sizeof what, "sending %s", signame(c->opt->signal, b, sizeof b));
     say_changes(c, out, what);
+    push(out, AW_ACT_CHANGED)->batch = c->batch; /* what changed, for a hot reloader */
     push(out, AW_ACT_SIGNAL)->sig = c->opt->signal; /* a reload: the group only */
     reset_changes(c);
     c->pending_signal = 0;
@@ -891,4 +892,13 @@ size_t core_tracked_count(const struct aw_core *c)
         if (is_counted(d))
             n++;
     return n;
+}
+
+const char *core_batch_next(const struct aw_core *c, unsigned batch, size_t *it)
+{
+    const struct aw_dep *d;
+    while ((d = aw_depset_next(c->deps, it)))
+        if (d->batch == batch && !d->written && !d->alias_of)
+            return d->path;
+    return NULL;
 }

@@ -60,6 +60,8 @@ enum aw_action_type {
     AW_ACT_PRINT,        /* --list: emit one record (kind, pid, path) in the chosen format */
     AW_ACT_SAY,          /* status line text (no prefix, no newline) to stderr */
     AW_ACT_CLEAR,        /* clear the screen (-c) */
+    AW_ACT_CHANGED,      /* --signal: write the paths of change batch `batch` (core_batch_next)
+                          * to the AUTOWRAP_CHANGED file, before the SIGNAL that follows */
     AW_ACT_EXIT,         /* stop the loop, exit with code */
 };
 
@@ -71,6 +73,7 @@ struct aw_action {
     int tree;            /* AW_ACT_SIGNAL: a stop, also for descendants outside the group */
     int code;            /* AW_ACT_EXIT */
     unsigned gen;        /* AW_ACT_START */
+    unsigned batch;      /* AW_ACT_CHANGED */
     unsigned kind;       /* AW_ACT_PRINT */
     uint32_t pid;        /* AW_ACT_PRINT */
     const char *path;    /* AW_ACT_WATCH, AW_ACT_PRINT: owned by the core, valid until core_free */
@@ -102,5 +105,7 @@ int core_wants_path(const struct aw_core *c, const char *path, size_t len); /* w
 unsigned core_generation(const struct aw_core *c);
 int core_group_alive(const struct aw_core *c); /* the loop should look for GROUP_GONE */
 size_t core_tracked_count(const struct aw_core *c);
+/* Paths (absolute) that changed in batch: *it = 0 first; NULL at the end. */
+const char *core_batch_next(const struct aw_core *c, unsigned batch, size_t *it);
 
 #endif

@@ -117,6 +117,9 @@ static void guardian_main(int rfd, const char *dir, const char *sock)
         nanosleep(&ts, NULL);
     }
     unlink(sock);
+    char chg[4200];
+    snprintf(chg, sizeof chg, "%s/changed", dir); /* --signal's AUTOWRAP_CHANGED */
+    unlink(chg);
     rmdir(dir);
     _exit(0);
 }

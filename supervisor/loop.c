@@ -104,6 +104,29 @@ static void kill_strays(int sig)
         kill(strays[i], sig);
 }
 
+/* --signal: the changed paths, one a line, replaced atomically (tmp +
+ * rename) before the signal goes out, so a hot reloader reads a whole list. */
+static char changed_path[AW_PATH_MAX + 16];
+
+static void write_changed(struct loop *L, unsigned batch)
+{
+    char tmp[sizeof changed_path + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", changed_path);
+    FILE *f = fopen(tmp, "we");
+    if (!f) {
+        say(AW_SAY_ERROR, "cannot write %s: %s", tmp, strerror(errno));
+        return;
+    }
+    size_t it = 0;
+    const char *p;
+    while ((p = core_batch_next(L->core, batch, &it)))
+        fprintf(f, "%s\n", p);
+    if (fclose(f) != 0 || rename(tmp, changed_path) != 0) {
+        say(AW_SAY_ERROR, "cannot write %s: %s", changed_path, strerror(errno));
+        unlink(tmp);
+    }
+}
+
 static void do_actions(struct loop *L, const struct aw_actions *acts)
 {
     for (unsigned i = 0; i < acts->n && !L->done; i++) {
@@ -163,6 +186,10 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             (void)w;
             break;
         }
+        case AW_ACT_CHANGED:
+            if (L->ce.changed)
+                write_changed(L, a->batch);
+            break;
         case AW_ACT_EXIT:
             L->done = 1;
             L->code = a->code;
@@ -466,6 +493,10 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     if (L.chfd < 0)
         goto out;
     L.ce.sock = channel_sock();
+    if (opt->signal) {
+        snprintf(changed_path, sizeof changed_path, "%s/changed", channel_dir());
+        L.ce.changed = changed_path;
+    }
     if (guardian_start(channel_dir(), channel_sock()) < 0) {
         say(AW_SAY_ERROR, "cannot start the guardian process: %s", strerror(errno));
         goto out;
@@ -566,6 +597,8 @@ out:
         nanosleep(&ts, NULL);
     }
     term_restore();
+    if (L.ce.changed)
+        unlink(changed_path);
     guardian_stop();
     channel_cleanup();
     if (L.core)

@@ -37,6 +37,7 @@ struct child_env {
     const struct aw_options *opt;
     const char *shim;
     const char *sock;
+    const char *changed; /* --signal: AUTOWRAP_CHANGED file, or NULL */
     int term;  /* take the terminal's foreground in the child (term.c) */
 };
 pid_t child_start(const struct child_env *ce, int *err);

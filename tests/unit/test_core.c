@@ -787,6 +787,20 @@ START_TEST(test_signal_mode_two_files)
     timer(122);
     assert_signal(SIGUSR1);
     assert_said("lib/util.py and 1 more changed, sending SIGUSR1");
+    /* the changed paths go out first, then the signal */
+    ck_assert_uint_eq(count(AW_ACT_CHANGED), 1);
+    ck_assert_int_eq(A.a[A.n - 1].type, AW_ACT_SIGNAL);
+    ck_assert_int_eq(A.a[A.n - 2].type, AW_ACT_CHANGED);
+    {
+        size_t it = 0;
+        const char *p;
+        int app = 0, lib = 0, other = 0;
+        while ((p = core_batch_next(C, nth(AW_ACT_CHANGED, 0)->batch, &it)))
+            strcmp(p, APP) == 0 ? app++ : strcmp(p, LIB) == 0 ? lib++ : other++;
+        ck_assert_int_eq(app, 1);
+        ck_assert_int_eq(lib, 1);
+        ck_assert_int_eq(other, 0);
+    }
     /* the next batch starts from scratch */
     fs(200, APP, ST(10, 3000));
     timer(220);
