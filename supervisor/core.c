@@ -682,6 +682,9 @@ static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct a
     else
         say(out, AW_SAY_NORMAL, "generation %u exited with status %d; watching %zu files", c->gen,
             WIFEXITED(st) ? WEXITSTATUS(st) : st, m);
+    if (m == 0 && c->nuwatch == 0)
+        say(out, AW_SAY_NORMAL, "nothing tracked: no file reads reached autowrap (a static or "
+                                "setuid program?); -w PATH watches by hand, SIGHUP restarts");
     if (c->pending_signal) {
         /* nothing left to signal: the change restarts instead */
         c->pending_signal = 0;

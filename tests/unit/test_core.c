@@ -1023,6 +1023,21 @@ START_TEST(test_manual_restart_while_stopping_and_quitting)
 }
 END_TEST
 
+START_TEST(test_nothing_tracked_line)
+{
+    mk();
+    begin(0);
+    child_exit(5, WEXIT(0));
+    assert_said("generation 1 exited with status 0; watching 0 files");
+    assert_said("nothing tracked: no file reads reached autowrap (a static or setuid program?); "
+                "-w PATH watches by hand, SIGHUP restarts");
+    teardown();
+    running();
+    child_exit(5, WEXIT(0));
+    ck_assert_uint_eq(count(AW_ACT_SAY), 1); /* tracked something: no such line */
+}
+END_TEST
+
 START_TEST(test_no_stop_line_for_crash)
 {
     running();
@@ -1360,6 +1375,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_manual_restart_signal_mode_restarts);
     tcase_add_test(t, test_manual_restart_while_stopping_and_quitting);
     tcase_add_test(t, test_no_stop_line_for_crash);
+    tcase_add_test(t, test_nothing_tracked_line);
     tcase_add_test(t, test_quit_twice);
     tcase_add_test(t, test_quit_while_stopping);
     tcase_add_test(t, test_quit_when_idle);
