@@ -338,8 +338,9 @@ static void check_group(struct loop *L)
     if (L->pg_gone) {
         /* orphans re-parented to us die as zombies of ours: reap them first
          * (the direct child is reaped already) */
-        while (waitpid(-1, NULL, WNOHANG) > 0)
-            ;
+        pid_t z;
+        while ((z = waitpid(-1, NULL, WNOHANG)) > 0)
+            term_reaped(z);
     }
     if (L->pg_gone && find_strays() == 0) {
         L->pgid = 0;
