@@ -17,6 +17,8 @@
 static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
 {
     setpgid(0, 0);
+    if (ce->term)
+        tcsetpgrp(0, getpid()); /* before exec: it may read stdin at once (SIGTTOU is blocked) */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != parent)
         _exit(127);
@@ -48,6 +50,10 @@ static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
     }
     setenv(AW_ENV_SOCK, ce->sock, 1);
     unsetenv(AW_ENV_TRACE);
+    if (ce->changed)
+        setenv("AUTOWRAP_CHANGED", ce->changed, 1);
+    else
+        unsetenv("AUTOWRAP_CHANGED");
     if (ce->opt->exts.all) {
         setenv(AW_ENV_ALL, "1", 1);
         unsetenv(AW_ENV_EXT);

@@ -57,6 +57,7 @@ struct aw_core {
     const char *chg_verb;
     unsigned chg_more;
     int quitting, quit_sig;
+    int64_t stop_since; /* when the stop signal went to the current group (-1: none) */
     int list_child_done, list_status, list_group_gone;
     int exited;
 };
@@ -109,9 +110,12 @@ __attribute__((format(printf, 3, 4))) static void say(struct aw_actions *out, in
     va_end(ap);
 }
 
+/* A stop: the group and whatever else descends from autowrap. */
 static void act_signal(struct aw_actions *out, int sig)
 {
-    push(out, AW_ACT_SIGNAL)->sig = sig;
+    struct aw_action *a = push(out, AW_ACT_SIGNAL);
+    a->sig = sig;
+    a->tree = 1;
 }
 
 static const char *shown(const struct aw_core *c, const char *path)
@@ -317,6 +321,7 @@ struct aw_core *core_new(const struct aw_options *opt, const char *cwd)
         return NULL;
     c->opt = opt;
     c->kill_at = -1;
+    c->stop_since = -1;
     c->batch = 1;
     if (!cwd || cwd[0] != '/')
         cwd = "/";
@@ -399,6 +404,7 @@ static void stop_group(struct aw_core *c, int64_t now, struct aw_actions *out)
 {
     act_signal(out, c->opt->stop_signal > 0 ? c->opt->stop_signal : SIGTERM);
     c->stopping = 1;
+    c->stop_since = now;
     c->kill_at = now + (c->opt->stop_timeout_ms >= 0 ? c->opt->stop_timeout_ms
                                                      : AW_DEFAULT_STOP_TIMEOUT_MS);
 }
@@ -442,6 +448,7 @@ static void do_start(struct aw_core *c, struct aw_actions *out)
     push(out, AW_ACT_START)->gen = c->gen;
     c->child_alive = c->group_alive = 1;
     c->stopping = 0;
+    c->stop_since = -1;
     c->kill_at = -1;
     c->pending = c->pending_signal = c->restart_now = 0;
 }
@@ -463,7 +470,8 @@ static void try_signal(struct aw_core *c, int64_t now, struct aw_actions *out)
     char b[32], what[64];
     snprintf(what, sizeof what, "sending %s", signame(c->opt->signal, b, sizeof b));
     say_changes(c, out, what);
-    act_signal(out, c->opt->signal);
+    push(out, AW_ACT_CHANGED)->batch = c->batch; /* what changed, for a hot reloader */
+    push(out, AW_ACT_SIGNAL)->sig = c->opt->signal; /* a reload: the group only */
     reset_changes(c);
     c->pending_signal = 0;
 }
@@ -733,6 +741,9 @@ static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct a
     else
         say(out, AW_SAY_NORMAL, "generation %u exited with status %d; watching %zu files", c->gen,
             WIFEXITED(st) ? WEXITSTATUS(st) : st, m);
+    if (m == 0 && c->nuwatch == 0)
+        say(out, AW_SAY_NORMAL, "nothing tracked: no file reads reached autowrap (a static or "
+                                "setuid program?); -w PATH watches by hand, SIGHUP restarts");
     if (c->pending_signal) {
         /* nothing left to signal: the change restarts instead */
         c->pending_signal = 0;
@@ -745,6 +756,12 @@ static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct a
 
 static void on_group_gone(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
 {
+    if (c->stop_since >= 0 && c->group_alive && c->opt->mode != AW_MODE_LIST) {
+        int64_t ms = ev->now - c->stop_since;
+        say(out, AW_SAY_NORMAL, "generation %u stopped in %.2f s", c->gen,
+            (ms < 0 ? 0 : ms) / 1000.0);
+    }
+    c->stop_since = -1;
     c->group_alive = 0;
     c->child_alive = 0;
     c->stopping = 0;
@@ -802,6 +819,23 @@ static void on_quit(struct aw_core *c, const struct aw_event *ev, struct aw_acti
     say(out, AW_SAY_NORMAL, "stopping (%s)", signame(sig, b, sizeof b));
     if (!c->group_alive)
         do_exit(c, out, 128 + sig);
+    else if (!c->stopping)
+        stop_group(c, ev->now, out);
+}
+
+/* A manual restart: no file changed, the user asked. Not debounced, and a
+ * full restart even in --signal mode (a reload is what a change gets). */
+static void on_restart(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    if (c->quitting || c->opt->mode == AW_MODE_LIST)
+        return;
+    say(out, AW_SAY_NORMAL, "manual restart (%s), restarting",
+        ev->sig == SIGHUP ? "SIGHUP" : "key");
+    reset_changes(c);
+    c->pending = c->pending_signal = 0;
+    c->restart_now = 1;
+    if (!c->group_alive)
+        do_start(c, out);
     else if (!c->stopping)
         stop_group(c, ev->now, out);
 }
@@ -869,6 +903,7 @@ void core_step(struct aw_core *c, const struct aw_event *ev, struct aw_actions *
         case AW_EV_GROUP_GONE: on_group_gone(c, ev, out); break;
         case AW_EV_TIMER: on_timer(c, ev->now, out); break;
         case AW_EV_QUIT: on_quit(c, ev, out); break;
+        case AW_EV_RESTART: on_restart(c, ev, out); break;
         }
     }
     out->deadline = deadline(c);
@@ -921,4 +956,13 @@ size_t core_tracked_count(const struct aw_core *c)
         if (is_counted(d))
             n++;
     return n;
+}
+
+const char *core_batch_next(const struct aw_core *c, unsigned batch, size_t *it)
+{
+    const struct aw_dep *d;
+    while ((d = aw_depset_next(c->deps, it)))
+        if (d->batch == batch && !d->written && !d->alias_of)
+            return d->path;
+    return NULL;
 }

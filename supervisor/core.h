@@ -31,7 +31,9 @@ enum aw_event_type {
     AW_EV_CHILD_EXIT,  /* the direct child ended; status is the wait status */
     AW_EV_GROUP_GONE,  /* nothing of the current generation's process group remains */
     AW_EV_TIMER,       /* the armed deadline passed */
-    AW_EV_QUIT,        /* SIGINT/SIGTERM/SIGHUP to autowrap: sig says which */
+    AW_EV_QUIT,        /* SIGINT/SIGTERM to autowrap: sig says which */
+    AW_EV_RESTART,     /* manual restart (SIGHUP to autowrap, or the restart key): sig
+                        * is SIGHUP, or 0 for the key */
 };
 
 struct aw_event {
@@ -53,12 +55,14 @@ struct aw_event {
 
 enum aw_action_type {
     AW_ACT_START,        /* fork+exec the next generation (gen says which) */
-    AW_ACT_SIGNAL,       /* kill(-pgid, sig) */
+    AW_ACT_SIGNAL,       /* kill(-pgid, sig); tree: and every other descendant */
     AW_ACT_WATCH,        /* watch directory path (idempotent for the loop); a missing
                           * directory: watch its nearest existing ancestor instead */
     AW_ACT_PRINT,        /* --list: emit one record (kind, pid, path) in the chosen format */
     AW_ACT_SAY,          /* status line text (no prefix, no newline) to stderr */
     AW_ACT_CLEAR,        /* clear the screen (-c) */
+    AW_ACT_CHANGED,      /* --signal: write the paths of change batch `batch` (core_batch_next)
+                          * to the AUTOWRAP_CHANGED file, before the SIGNAL that follows */
     AW_ACT_EXIT,         /* stop the loop, exit with code */
 };
 
@@ -68,8 +72,10 @@ struct aw_action {
     enum aw_action_type type;
     int sig;             /* AW_ACT_SIGNAL */
     int scan;            /* AW_ACT_WATCH: then send an AW_EV_FS for each entry already there */
+    int tree;            /* AW_ACT_SIGNAL: a stop, also for descendants outside the group */
     int code;            /* AW_ACT_EXIT */
     unsigned gen;        /* AW_ACT_START */
+    unsigned batch;      /* AW_ACT_CHANGED */
     unsigned kind;       /* AW_ACT_PRINT */
     uint32_t pid;        /* AW_ACT_PRINT */
     const char *path;    /* AW_ACT_WATCH, AW_ACT_PRINT: owned by the core, valid until core_free */
@@ -101,5 +107,7 @@ int core_wants_path(const struct aw_core *c, const char *path, size_t len); /* w
 unsigned core_generation(const struct aw_core *c);
 int core_group_alive(const struct aw_core *c); /* the loop should look for GROUP_GONE */
 size_t core_tracked_count(const struct aw_core *c);
+/* Paths (absolute) that changed in batch: *it = 0 first; NULL at the end. */
+const char *core_batch_next(const struct aw_core *c, unsigned batch, size_t *it);
 
 #endif

@@ -2,18 +2,73 @@
  * writes the current generation's process group. If the pipe reaches EOF
  * while a group is set (autowrap died, even by SIGKILL), it SIGKILLs that
  * group and removes the runtime directory. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../preload/wire.h"
 #include "shell.h"
 
+/* Processes that left the group (setsid, double fork) were re-parented away
+ * from the dead autowrap; they still carry AUTOWRAP_SOCK=<our socket> in the
+ * environment they were exec-ed with. Kill those. Returns how many. */
+static int kill_by_env(const char *sock)
+{
+    char want[512];
+    int wl = snprintf(want, sizeof want, "%s=%s", AW_ENV_SOCK, sock);
+    if (wl <= 0 || (size_t)wl >= sizeof want)
+        return 0;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    static char env[65536];
+    int n = 0;
+    struct dirent *e;
+    pid_t self = getpid();
+    while ((e = readdir(d))) {
+        if (!isdigit((unsigned char)e->d_name[0]) || atoi(e->d_name) == self)
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "/proc/%s/environ", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, env, sizeof env - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        for (ssize_t i = 0; i + wl <= len; i++) {
+            if ((i == 0 || env[i - 1] == '\0') && memcmp(env + i, want, (size_t)wl) == 0 &&
+                (i + wl == len || env[i + wl] == '\0')) {
+                kill(atoi(e->d_name), SIGKILL);
+                n++;
+                break;
+            }
+            while (i < len && env[i] != '\0')
+                i++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
 static int gfd = -1;
+static pid_t gpid;
+
+pid_t guardian_pid(void)
+{
+    return gpid;
+}
 
 
 static void guardian_main(int rfd, const char *dir, const char *sock)
@@ -56,7 +111,15 @@ static void guardian_main(int rfd, const char *dir, const char *sock)
     }
     if (pgid > 0)
         kill(-pgid, SIGKILL);
+    /* again while a pass finds some: a dying tree may still fork */
+    for (int round = 0; round < 50 && kill_by_env(sock) > 0; round++) {
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL);
+    }
     unlink(sock);
+    char chg[4200];
+    snprintf(chg, sizeof chg, "%s/changed", dir); /* --signal's AUTOWRAP_CHANGED */
+    unlink(chg);
     rmdir(dir);
     _exit(0);
 }
@@ -78,6 +141,7 @@ int guardian_start(const char *dir, const char *sock)
     }
     close(p[0]);
     gfd = p[1];
+    gpid = pid;
 
     return 0;
 }

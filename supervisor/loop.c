@@ -37,7 +37,8 @@ struct loop {
     const char *target;
     int chfd, ifd, sfd, tfd;
     pid_t child;        /* the direct child of the current generation, 0 if reaped */
-    pid_t pgid;         /* its process group, 0 once known to be gone */
+    pid_t pgid;         /* its process group, 0 once it and every stray are gone */
+    int pg_gone;        /* the group itself is empty (strays may remain) */
     int64_t deadline;   /* the core's, -1 = none */
     int64_t group_check; /* when to look at the group again, -1 = not waiting */
     int group_backoff;
@@ -86,6 +87,46 @@ static void want_group_check(struct loop *L, int soon)
     L->group_check = now_ms();
 }
 
+/* Descendants that left the group (setsid, double fork): a stop reaches
+ * them one by one. */
+#define MAX_STRAYS 4096
+static pid_t strays[MAX_STRAYS];
+
+static size_t find_strays(void)
+{
+    return descendants(getpid(), guardian_pid(), strays, MAX_STRAYS);
+}
+
+static void kill_strays(int sig)
+{
+    size_t n = find_strays();
+    for (size_t i = 0; i < n; i++)
+        kill(strays[i], sig);
+}
+
+/* --signal: the changed paths, one a line, replaced atomically (tmp +
+ * rename) before the signal goes out, so a hot reloader reads a whole list. */
+static char changed_path[AW_PATH_MAX + 16];
+
+static void write_changed(struct loop *L, unsigned batch)
+{
+    char tmp[sizeof changed_path + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", changed_path);
+    FILE *f = fopen(tmp, "we");
+    if (!f) {
+        say(AW_SAY_ERROR, "cannot write %s: %s", tmp, strerror(errno));
+        return;
+    }
+    size_t it = 0;
+    const char *p;
+    while ((p = core_batch_next(L->core, batch, &it)))
+        fprintf(f, "%s\n", p);
+    if (fclose(f) != 0 || rename(tmp, changed_path) != 0) {
+        say(AW_SAY_ERROR, "cannot write %s: %s", changed_path, strerror(errno));
+        unlink(tmp);
+    }
+}
+
 static void do_actions(struct loop *L, const struct aw_actions *acts)
 {
     for (unsigned i = 0; i < acts->n && !L->done; i++) {
@@ -97,8 +138,10 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             if (pid > 0) {
                 L->child = pid;
                 L->pgid = pid;
+                L->pg_gone = 0;
                 L->group_check = -1;
                 guardian_set_pgid(pid);
+                term_give(pid);
             } else if (L->npending < 8) {
                 struct aw_event *ev = &L->pending[L->npending++];
                 memset(ev, 0, sizeof *ev);
@@ -109,7 +152,12 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
         }
         case AW_ACT_SIGNAL:
             if (L->pgid > 0) {
-                kill(-L->pgid, a->sig);
+                if (!L->pg_gone)
+                    kill(-L->pgid, a->sig);
+                if (a->tree) {
+                    term_take(); /* a second Ctrl-C during the stop reaches us */
+                    kill_strays(a->sig);
+                }
                 if (L->child == 0)
                     want_group_check(L, 1);
             }
@@ -141,6 +189,10 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             (void)w;
             break;
         }
+        case AW_ACT_CHANGED:
+            if (L->ce.changed)
+                write_changed(L, a->batch);
+            break;
         case AW_ACT_EXIT:
             L->done = 1;
             L->code = a->code;
@@ -297,7 +349,16 @@ static void check_group(struct loop *L)
         L->group_check = -1;
         return;
     }
-    if (kill(-L->pgid, 0) < 0 && errno == ESRCH) {
+    if (!L->pg_gone && kill(-L->pgid, 0) < 0 && errno == ESRCH)
+        L->pg_gone = 1;
+    if (L->pg_gone) {
+        /* orphans re-parented to us die as zombies of ours: reap them first
+         * (the direct child is reaped already) */
+        pid_t z;
+        while ((z = waitpid(-1, NULL, WNOHANG)) > 0)
+            term_reaped(z);
+    }
+    if (L->pg_gone && find_strays() == 0) {
         L->pgid = 0;
         L->group_check = -1;
         guardian_set_pgid(0);
@@ -318,8 +379,10 @@ static void reap(struct loop *L)
         pid_t pid = waitpid(-1, &st, WNOHANG);
         if (pid <= 0)
             break;
+        term_reaped(pid);
         if (pid == L->child) {
             L->child = 0;
+            term_take();
             step_after_drain(L, AW_EV_CHILD_EXIT, st);
             if (L->done)
                 return;
@@ -343,13 +406,42 @@ static void read_signals(struct loop *L)
         } else {
             struct aw_event ev;
             memset(&ev, 0, sizeof ev);
-            ev.type = AW_EV_QUIT;
+            /* SIGHUP: a manual restart, not a quit (the issue asks for it) */
+            ev.type = si.ssi_signo == SIGHUP ? AW_EV_RESTART : AW_EV_QUIT;
             ev.sig = (int)si.ssi_signo;
             step(L, &ev);
         }
     }
     (void)chld;
     reap(L); /* cheap; also catches a SIGCHLD merged with another signal */
+}
+
+/* Ctrl-C reached the generation (term.c's sentinel): stop everything. */
+static void read_ctrlc(struct loop *L)
+{
+    char b[16];
+    if (read(term_ctrlc_fd(), b, sizeof b) <= 0)
+        return;
+    term_take();
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = AW_EV_QUIT;
+    ev.sig = SIGINT;
+    step(L, &ev);
+}
+
+/* autowrap holds the terminal (no generation running in front): a line
+ * typed there, Enter, is a manual restart. */
+static void read_key(struct loop *L)
+{
+    char b[256];
+    ssize_t n = read(0, b, sizeof b);
+    if (n <= 0 || memchr(b, '\n', (size_t)n) == NULL)
+        return;
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = AW_EV_RESTART;
+    step(L, &ev);
 }
 
 static void on_fs(void *arg, const char *path, size_t len)
@@ -399,6 +491,13 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     sigprocmask(SIG_BLOCK, &set, NULL);
+    /* taking the terminal back from the background must not stop us */
+    sigset_t tty;
+    sigemptyset(&tty);
+    sigaddset(&tty, SIGTTOU);
+    sigaddset(&tty, SIGTTIN);
+    sigprocmask(SIG_BLOCK, &tty, NULL);
+    L.ce.term = opt->mode == AW_MODE_RUN && term_init();
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
@@ -411,6 +510,10 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     if (L.chfd < 0)
         goto out;
     L.ce.sock = channel_sock();
+    if (opt->signal) {
+        snprintf(changed_path, sizeof changed_path, "%s/changed", channel_dir());
+        L.ce.changed = changed_path;
+    }
     if (guardian_start(channel_dir(), channel_sock()) < 0) {
         say(AW_SAY_ERROR, "cannot start the guardian process: %s", strerror(errno));
         goto out;
@@ -438,13 +541,20 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     step(&L, &ev);
 
     while (!L.done) {
-        struct pollfd pf[4];
+        struct pollfd pf[6];
         int np = 0;
         pf[np++] = (struct pollfd){.fd = L.chfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.sfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.tfd, .events = POLLIN};
         if (L.ifd >= 0)
             pf[np++] = (struct pollfd){.fd = L.ifd, .events = POLLIN};
+        int cfd = L.ce.term ? term_ctrlc_fd() : -1, kfd = -1;
+        if (cfd >= 0)
+            pf[np++] = (struct pollfd){.fd = cfd, .events = POLLIN};
+        if (L.ce.term && term_holding()) {
+            kfd = np;
+            pf[np++] = (struct pollfd){.fd = 0, .events = POLLIN};
+        }
         int timeout = -1;
         if (L.group_check >= 0) {
             int64_t d = L.group_check - now_ms();
@@ -458,6 +568,12 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         }
         /* 1. the channel first, then the end of the batch */
         drain_batch(&L);
+        if (!L.done && cfd >= 0)
+            read_ctrlc(&L);
+        if (!L.done && kfd >= 0 && (pf[kfd].revents & POLLIN))
+            read_key(&L);
+        if (!L.done && kfd >= 0 && (pf[kfd].revents & (POLLHUP | POLLERR)))
+            L.ce.term = 0; /* the terminal went away: no more keys */
         /* 2. signals and reaping */
         if (!L.done)
             read_signals(&L);
@@ -483,11 +599,23 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
 
 out:
     /* whatever is left of the tree does not outlive us */
-    if (L.pgid > 0 && kill(-L.pgid, 0) == 0) {
-        kill(-L.pgid, SIGKILL);
+    for (int round = 0; round < 400; round++) {
+        int left = L.pgid > 0 && kill(-L.pgid, 0) == 0;
+        if (left)
+            kill(-L.pgid, SIGKILL);
+        size_t n = find_strays();
+        for (size_t i = 0; i < n; i++)
+            kill(strays[i], SIGKILL);
         while (waitpid(-1, NULL, WNOHANG) > 0)
             ;
+        if (!left && n == 0)
+            break;
+        struct timespec ts = {0, 5000000}; /* SIGKILL is quick; bounded at ~2 s */
+        nanosleep(&ts, NULL);
     }
+    term_restore();
+    if (L.ce.changed)
+        unlink(changed_path);
     guardian_stop();
     channel_cleanup();
     if (L.core)

@@ -36,7 +36,9 @@ const char aw_usage[] =
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
     "\n"
-    "Exit status: 2 bad usage, 127 command not found, 126 not executable;\n"
+    "SIGHUP to autowrap, or Enter in its terminal while no generation runs, restarts.\n"
+    "With --signal, AUTOWRAP_CHANGED names a file listing the changed paths.\n"
+    "Exit status: 2 bad usage, 127 command not found, 126 not executable, 130 Ctrl-C;\n"
     "--list exits with COMMAND's status (128+N when killed by signal N).\n";
 
 static const struct {

@@ -37,6 +37,8 @@ struct child_env {
     const struct aw_options *opt;
     const char *shim;
     const char *sock;
+    const char *changed; /* --signal: AUTOWRAP_CHANGED file, or NULL */
+    int term;  /* take the terminal's foreground in the child (term.c) */
 };
 pid_t child_start(const struct child_env *ce, int *err);
 
@@ -50,6 +52,22 @@ void watch_read(watch_cb cb, void *arg);
 /* scan.c: entries of a just-watched directory, queued for the loop. */
 void scan_queue_dir(const struct aw_core *core, const char *dir);
 const char *scan_next(void);         /* next queued path (valid until the next call) or NULL */
+/* descend.c: live descendants of root (except skip and its subtree), up to
+ * cap, from /proc. Returns how many were stored. */
+size_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap);
+
+/* guardian.c */
+pid_t guardian_pid(void);
+
+/* term.c: foreground process group for each generation (see there). */
+int term_init(void);          /* 1: stdin is our terminal and we are in front */
+int term_active(void);
+int term_ctrlc_fd(void);      /* readable: Ctrl-C reached the generation */
+void term_give(pid_t pgid);   /* the generation gets the terminal */
+void term_take(void);         /* autowrap takes it back */
+void term_restore(void);      /* at exit: take it back, restore the saved modes */
+void term_reaped(pid_t pid);  /* a waitpid() elsewhere reaped pid */
+int term_holding(void);       /* autowrap has the terminal: read keys */
 
 /* loop.c */
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out);

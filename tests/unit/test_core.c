@@ -131,6 +131,12 @@ static void quit(int64_t now, int sig)
     step(&e);
 }
 
+static void manual(int64_t now, int sig)
+{
+    struct aw_event e = {.type = AW_EV_RESTART, .now = now, .sig = sig};
+    step(&e);
+}
+
 static void start_failed(int64_t now, int err)
 {
     struct aw_event e = {.type = AW_EV_START_FAILED, .now = now, .err = err};
@@ -783,6 +789,20 @@ START_TEST(test_signal_mode_two_files)
     timer(122);
     assert_signal(SIGUSR1);
     assert_said("lib/util.py and 1 more changed, sending SIGUSR1");
+    /* the changed paths go out first, then the signal */
+    ck_assert_uint_eq(count(AW_ACT_CHANGED), 1);
+    ck_assert_int_eq(A.a[A.n - 1].type, AW_ACT_SIGNAL);
+    ck_assert_int_eq(A.a[A.n - 2].type, AW_ACT_CHANGED);
+    {
+        size_t it = 0;
+        const char *p;
+        int app = 0, lib = 0, other = 0;
+        while ((p = core_batch_next(C, nth(AW_ACT_CHANGED, 0)->batch, &it)))
+            strcmp(p, APP) == 0 ? app++ : strcmp(p, LIB) == 0 ? lib++ : other++;
+        ck_assert_int_eq(app, 1);
+        ck_assert_int_eq(lib, 1);
+        ck_assert_int_eq(other, 0);
+    }
     /* the next batch starts from scratch */
     fs(200, APP, ST(10, 3000));
     timer(220);
@@ -944,6 +964,89 @@ START_TEST(test_quit_during_debounce_wait)
     quit(105, SIGINT);
     ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 130);
     ck_assert_uint_eq(count(AW_ACT_START), 0);
+}
+END_TEST
+
+/* ---- manual restart, stop duration ---- */
+
+START_TEST(test_manual_restart_running)
+{
+    running();
+    manual(10, SIGHUP);
+    assert_said("manual restart (SIGHUP), restarting");
+    assert_signal(SIGTERM);
+    ck_assert_uint_eq(count(AW_ACT_START), 0); /* not while generation 1 lives */
+    child_exit(20, WSIG(SIGTERM));
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    gone(260);
+    assert_said("generation 1 stopped in 0.25 s");
+    assert_start(2); /* no debounce wait */
+}
+END_TEST
+
+START_TEST(test_manual_restart_idle)
+{
+    running();
+    child_exit(50, WEXIT(1));
+    gone(50);
+    manual(60, 0);
+    assert_said("manual restart (key), restarting");
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    assert_start(2);
+}
+END_TEST
+
+START_TEST(test_manual_restart_signal_mode_restarts)
+{
+    O.signal = SIGHUP;
+    running();
+    manual(10, SIGHUP);
+    assert_signal(SIGTERM); /* a full restart, not the reload signal */
+    gone(11);
+    assert_start(2);
+}
+END_TEST
+
+START_TEST(test_manual_restart_while_stopping_and_quitting)
+{
+    running();
+    fs(100, APP, ST(10, 2000));
+    assert_signal(SIGTERM);
+    manual(101, SIGHUP);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0); /* already stopping */
+    gone(102);
+    assert_start(2);
+    quit(200, SIGINT);
+    manual(201, SIGHUP);
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    gone(202);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 130);
+}
+END_TEST
+
+START_TEST(test_nothing_tracked_line)
+{
+    mk();
+    begin(0);
+    child_exit(5, WEXIT(0));
+    assert_said("generation 1 exited with status 0; watching 0 files");
+    assert_said("nothing tracked: no file reads reached autowrap (a static or setuid program?); "
+                "-w PATH watches by hand, SIGHUP restarts");
+    teardown();
+    running();
+    child_exit(5, WEXIT(0));
+    ck_assert_uint_eq(count(AW_ACT_SAY), 1); /* tracked something: no such line */
+}
+END_TEST
+
+START_TEST(test_no_stop_line_for_crash)
+{
+    running();
+    child_exit(50, WSIG(SIGSEGV));
+    assert_said("generation 1 killed by SIGSEGV; watching 1 files");
+    gone(51);
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0);
 }
 END_TEST
 
@@ -1406,6 +1509,12 @@ static Suite *suite(void)
     tcase_add_test(t, test_stop_timeout_sigkill);
     tcase_add_test(t, test_stop_timeout_fraction);
     tcase_add_test(t, test_quit_while_running);
+    tcase_add_test(t, test_manual_restart_running);
+    tcase_add_test(t, test_manual_restart_idle);
+    tcase_add_test(t, test_manual_restart_signal_mode_restarts);
+    tcase_add_test(t, test_manual_restart_while_stopping_and_quitting);
+    tcase_add_test(t, test_no_stop_line_for_crash);
+    tcase_add_test(t, test_nothing_tracked_line);
     tcase_add_test(t, test_quit_twice);
     tcase_add_test(t, test_quit_while_stopping);
     tcase_add_test(t, test_quit_when_idle);
