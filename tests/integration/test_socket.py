@@ -175,7 +175,8 @@ class TestSocket(AWTestCase):
         p = subprocess.run(cmd, cwd="/", env=self.env(), stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=T)
         err = p.stderr.decode()
-        if p.returncode != 2 and "Permission denied" not in err and os.geteuid() == 0:
+        if os.geteuid() == 0 and not err.startswith("[autowrap]"):
+            # setpriv itself failed: nobody cannot reach the build tree (e.g. under /root)
             self.skipTest("nobody cannot run the build tree's binary: %r" % err)
         self.assertEqual(p.returncode, 2, err)
         self.assertEqual(err.splitlines(), ["[autowrap] --socket 127.0.0.1:80: cannot bind: "
