@@ -399,6 +399,8 @@ enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *
     }
     if (i >= argc || argv[i][0] == '\0')
         return fail(err, errlen, "missing command (usage: autowrap [OPTIONS] [--] COMMAND [ARG...])");
+    if (o->no_listen_pid && o->nsockets == 0)
+        return fail(err, errlen, "--no-listen-pid needs --socket");
     o->argv = argv + i;
     o->argc = argc - i;
     return AW_PARSE_OK;

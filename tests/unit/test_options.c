@@ -267,7 +267,8 @@ START_TEST(sockets)
     ERR("--socket", "--socket", "http", "cmd");
     ERR("-S", "-S");
     ERR("--no-listen-pid", "--no-listen-pid=1", "cmd");
-    const char *many[AW_MAX_SOCKETS * 2 + 3];
+    ERR("needs --socket", "--no-listen-pid", "cmd");
+    const char *many[(AW_MAX_SOCKETS + 1) * 2 + 2]; /* one -S too many, cmd, NULL */
     unsigned k = 0;
     for (unsigned i = 0; i <= AW_MAX_SOCKETS; i++) {
         many[k++] = "-S";
