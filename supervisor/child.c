@@ -64,6 +64,7 @@ static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
         unsetenv(AW_ENV_EXT);
         unsetenv(AW_ENV_ALL);
     }
+    sockets_install(&errfd, ce->opt->no_listen_pid);
     execvp(ce->opt->argv[0], ce->opt->argv);
     int e = errno;
     ssize_t w = write(errfd, &e, sizeof e);

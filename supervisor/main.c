@@ -45,7 +45,10 @@ int main(int argc, char **argv)
             out = stdout;
         }
     }
+    if (sockets_open(&opt) != 0)
+        return 2;
     int code = loop_run(&opt, shim, out);
+    sockets_cleanup();
     if (out && out != stdout)
         fclose(out);
     else if (out)

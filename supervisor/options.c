@@ -30,6 +30,11 @@ const char aw_usage[] =
     "      --stop-signal SIG   signal that stops the tree on restart (default SIGTERM)\n"
     "      --stop-timeout SEC  then SIGKILL the group after SEC seconds (default 5)\n"
     "      --restart-code N    COMMAND exiting with status N is restarted at once\n"
+    "  -S, --socket ADDR       listen on ADDR and pass the socket to every generation\n"
+    "                          (systemd LISTEN_FDS, from fd 3; repeatable): PORT\n"
+    "                          (127.0.0.1), HOST:PORT, [IPV6]:PORT or unix:PATH\n"
+    "      --no-listen-pid     leave LISTEN_PID unset (COMMAND is a wrapper whose\n"
+    "                          server runs under another pid)\n"
     "  -c, --clear             clear the screen before each start\n"
     "  -q, --quiet             fewer status lines\n"
     "  -v, --verbose           more status lines (name each tracked file)\n"
@@ -168,7 +173,7 @@ static int parse_seconds(const char *s, int *ms)
 enum opt_id {
     O_LIST, O_FORMAT, O_OUTPUT, O_TARGET, O_WATCH, O_EXT, O_ALL, O_IGNORE, O_DEBOUNCE,
     O_SIGNAL, O_STOPSIG, O_STOPTIMEOUT, O_RESTARTCODE, O_CLEAR, O_QUIET, O_VERBOSE, O_HELP,
-    O_VERSION
+    O_VERSION, O_SOCKET, O_NOLISTENPID
 };
 
 static const struct optdef {
@@ -190,6 +195,8 @@ static const struct optdef {
     {"stop-signal", 0, 1, O_STOPSIG},
     {"stop-timeout", 0, 1, O_STOPTIMEOUT},
     {"restart-code", 0, 1, O_RESTARTCODE},
+    {"socket", 'S', 1, O_SOCKET},
+    {"no-listen-pid", 0, 0, O_NOLISTENPID},
     {"clear", 'c', 0, O_CLEAR},
     {"quiet", 'q', 0, O_QUIET},
     {"verbose", 'v', 0, O_VERBOSE},
@@ -288,6 +295,18 @@ static enum aw_parse_result apply(struct aw_options *o, const struct optdef *d, 
             return fail(err, errlen, "%s: bad number '%s' (0-255)", name, val);
         o->restart_code = (int)n;
         break;
+    case O_SOCKET: {
+        if (o->nsockets >= AW_MAX_SOCKETS)
+            return fail(err, errlen, "%s: too many (at most %d)", name, AW_MAX_SOCKETS);
+        char why[200];
+        if (aw_sockaddr_parse(val, &o->sockets[o->nsockets], why, sizeof why))
+            return fail(err, errlen, "%s: %s", name, why);
+        o->nsockets++;
+        break;
+    }
+    case O_NOLISTENPID:
+        o->no_listen_pid = 1;
+        break;
     case O_CLEAR:
         o->clear = 1;
         break;
@@ -382,6 +401,8 @@ enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *
     }
     if (i >= argc || argv[i][0] == '\0')
         return fail(err, errlen, "missing command (usage: autowrap [OPTIONS] [--] COMMAND [ARG...])");
+    if (o->no_listen_pid && o->nsockets == 0)
+        return fail(err, errlen, "--no-listen-pid needs --socket");
     o->argv = argv + i;
     o->argc = argc - i;
     return AW_PARSE_OK;

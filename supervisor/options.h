@@ -4,11 +4,13 @@
 #define AUTOWRAP_OPTIONS_H
 
 #include "../preload/extset.h"
+#include "sockaddr.h"
 
 enum aw_mode { AW_MODE_RUN, AW_MODE_LIST };
 enum aw_format { AW_FMT_TEXT, AW_FMT_JSON, AW_FMT_MAKE };
 
 #define AW_MAX_LIST 256 /* --watch / --ignore entries */
+#define AW_MAX_SOCKETS 16 /* --socket entries: fds 3..18 */
 
 struct aw_options {
     enum aw_mode mode;
@@ -29,6 +31,9 @@ struct aw_options {
     int restart_code;          /* -1 = none */
     int clear;
     int verbosity;             /* -1 quiet, 0 normal, 1 verbose */
+    struct aw_sockaddr sockets[AW_MAX_SOCKETS]; /* -S/--socket, in order: fd 3, 4, ... */
+    unsigned nsockets;
+    int no_listen_pid;         /* --no-listen-pid: leave LISTEN_PID unset (wrappers) */
     char **argv;               /* COMMAND [ARG...], NULL-terminated */
     int argc;
 };

@@ -42,6 +42,11 @@ struct child_env {
 };
 pid_t child_start(const struct child_env *ce, int *err);
 
+/* sockets.c: --socket listeners, kept across generations. */
+int sockets_open(const struct aw_options *opt); /* 0, or -1 (message said) */
+void sockets_cleanup(void);                     /* close; unlink unix paths bound */
+void sockets_install(int *errfd, int no_listen_pid); /* in the child, before exec */
+
 /* watch.c: inotify, one watch per directory. */
 int watch_init(void);                /* inotify fd or -1 */
 int watch_dir(const char *dir);      /* 0, 1 = already watched, -1 = failed */

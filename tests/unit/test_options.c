@@ -250,6 +250,37 @@ START_TEST(errors)
 }
 END_TEST
 
+START_TEST(sockets)
+{
+    OK("python3", "app.py");
+    ck_assert_uint_eq(o.nsockets, 0);
+    ck_assert_int_eq(o.no_listen_pid, 0);
+    OK("-S", "8000", "--socket=[::1]:8001", "-Sunix:/tmp/x.sock", "--no-listen-pid", "cmd");
+    ck_assert_uint_eq(o.nsockets, 3);
+    ck_assert_str_eq(o.sockets[0].text, "127.0.0.1:8000"); /* order = fd order */
+    ck_assert_str_eq(o.sockets[1].text, "[::1]:8001");
+    ck_assert_str_eq(o.sockets[2].text, "unix:/tmp/x.sock");
+    ck_assert_int_eq(o.no_listen_pid, 1);
+    ck_assert_str_eq(o.argv[0], "cmd");
+    ERR("bad port", "-S", "0", "cmd");
+    ERR("bad port", "--socket", "70000", "cmd");
+    ERR("--socket", "--socket", "http", "cmd");
+    ERR("-S", "-S");
+    ERR("--no-listen-pid", "--no-listen-pid=1", "cmd");
+    ERR("needs --socket", "--no-listen-pid", "cmd");
+    const char *many[(AW_MAX_SOCKETS + 1) * 2 + 2]; /* one -S too many, cmd, NULL */
+    unsigned k = 0;
+    for (unsigned i = 0; i <= AW_MAX_SOCKETS; i++) {
+        many[k++] = "-S";
+        many[k++] = "9000";
+    }
+    many[k++] = "cmd";
+    many[k] = NULL;
+    ck_assert_int_eq(parsev(many), AW_PARSE_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "too many"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("options");
@@ -263,6 +294,7 @@ int main(void)
     tcase_add_test(t, flags);
     tcase_add_test(t, end_of_options);
     tcase_add_test(t, errors);
+    tcase_add_test(t, sockets);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
