@@ -192,18 +192,24 @@ class TestSocket(AWTestCase):
         aw.expect_out(r"^serving on .* \((inherited|own) socket\)$")
         client = Client(port)
         client.start()
+
+        def served_some():
+            # requests reach the current generation before the next edit
+            want = client.ok + 3
+            deadline = time.monotonic() + T
+            while client.ok < want and client.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.assertGreaterEqual(client.ok, want, aw.context())
+
         try:
+            served_some()
             for gen in range(2, n + 2):
                 self.edit_py("app/server.py")
                 aw.expect_change("server.py")
                 aw.generation(gen)
                 aw.expect_out(r"^serving on .* \(%s socket\)$"
                               % ("inherited" if with_socket else "own"))
-                want = client.ok + 3  # requests reach the new generation
-                deadline = time.monotonic() + T
-                while client.ok < want and client.is_alive() and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                self.assertGreaterEqual(client.ok, want, aw.context())
+                served_some()
         finally:
             client.stop = True
             client.join(T)
