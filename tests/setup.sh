@@ -16,6 +16,11 @@ if [ "$what" = check ]; then
     command -v perl >/dev/null 2>&1 || missing perl
     command -v ruby >/dev/null 2>&1 || missing ruby
     command -v inotifywait >/dev/null 2>&1 || missing inotify-tools
+    # Interpreters for the tests/integration/test_lang_*.py suites.
+    command -v node >/dev/null 2>&1 || missing nodejs
+    command -v ruby >/dev/null 2>&1 || missing ruby
+    command -v lua5.4 >/dev/null 2>&1 || missing lua5.4
+    command -v php >/dev/null 2>&1 || missing php-cli
 fi
 
 [ -z "$need" ] && exit 0
