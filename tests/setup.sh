@@ -15,6 +15,7 @@ if [ "$what" = check ]; then
     pkg-config --exists check 2>/dev/null || missing check
     command -v perl >/dev/null 2>&1 || missing perl
     command -v inotifywait >/dev/null 2>&1 || missing inotify-tools
+    command -v musl-gcc >/dev/null 2>&1 || missing musl-tools # libtrack-musl.so, test_musl
 fi
 
 [ -z "$need" ] && exit 0
