@@ -12,6 +12,9 @@ enum aw_ident_how { AW_ID_NONE, AW_ID_FD, AW_ID_STAT, AW_ID_LSTAT };
 
 extern int aw_active;                  /* a channel or trace output exists */
 extern __thread int aw_pending AW_TLS; /* dlopen happened: rescan libraries */
+/* The next exec's target runs under musl (set by the exec wrappers, read and
+ * reset by aw_fix_env, which then hands over the other shim flavour). */
+extern __thread int aw_next_musl AW_TLS;
 
 void aw_init(void);
 /* Start of every wrapper: lazy init, pending library rescan. */

@@ -6,6 +6,7 @@
 
 #include "dedupe.h"
 #include "extset.h"
+#include "flavour.h"
 #include "pathnorm.h"
 #include "wire.h"
 
@@ -40,6 +41,14 @@ static char g_preload_prefix[ENVBUF]; /* LD_PRELOAD entries up to and incl. ours
 static char g_env_preload[ENVBUF + 16];
 static char g_shim_path[ENVBUF];
 static size_t g_shim_len;
+/* The other libc flavour of the shim, next to us, if it was built. */
+static char g_sibling[ENVBUF];
+#ifdef __GLIBC__
+#define AW_OWN_MUSL 0
+#else
+#define AW_OWN_MUSL 1
+#endif
+__thread int aw_next_musl AW_TLS = AW_OWN_MUSL;
 
 static char g_sockpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static char g_sockdir[AW_PATH_MAX + 1];
@@ -291,6 +300,8 @@ static int excluded(const char *p, size_t n)
     /* The shim is autowrap's, not the program's: never a dependency. */
     if (n == g_shim_len && memcmp(p, g_shim_path, n) == 0)
         return 1;
+    if (g_sibling[0] && strlen(g_sibling) == n && memcmp(p, g_sibling, n) == 0)
+        return 1;
     if (g_sockdir_len && n >= g_sockdir_len && memcmp(p, g_sockdir, g_sockdir_len) == 0 &&
         (n == g_sockdir_len || p[g_sockdir_len] == '/'))
         return 1;
@@ -443,6 +454,10 @@ static void find_self(void)
         strlen(di.dli_fname) < sizeof g_shim_path)
         strcpy(g_shim_path, di.dli_fname);
     g_shim_len = strlen(g_shim_path);
+    if (g_shim_len &&
+        aw_flavour_sibling(g_sibling, sizeof g_sibling, g_shim_path, g_shim_len, !AW_OWN_MUSL) &&
+        syscall(SYS_faccessat, AT_FDCWD, g_sibling, R_OK) != 0)
+        g_sibling[0] = 0;
     /* Our prefix of LD_PRELOAD: entries up to and including the shim (an
      * ASan runtime, when there is one, stays in front of us). */
     const char *lp = env_get("LD_PRELOAD");
@@ -516,10 +531,57 @@ static size_t compose_preload(char *dst, size_t cap, const char *theirs)
     return p;
 }
 
+/* The exec target needs the other flavour: "LD_PRELOAD=<sibling>[:THEIRS]"
+ * with our own prefix taken out of THEIRS. */
+static size_t compose_sibling(char *dst, size_t cap, const char *theirs)
+{
+    size_t a = strlen(g_preload_prefix);
+    if (a && strncmp(theirs, g_preload_prefix, a) == 0 && (theirs[a] == 0 || theirs[a] == ':'))
+        theirs += a + (theirs[a] == ':');
+    size_t s = strlen(g_sibling), b = strlen(theirs);
+    if (11 + s + 1 + b + 1 > cap)
+        return 0;
+    memcpy(dst, "LD_PRELOAD=", 11);
+    memcpy(dst + 11, g_sibling, s);
+    size_t p = 11 + s;
+    if (b) {
+        dst[p++] = ':';
+        memcpy(dst + p, theirs, b);
+        p += b;
+    }
+    dst[p] = 0;
+    return p;
+}
+
 char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, size_t bcap)
 {
     if (!aw_active || !g_preload_prefix[0])
         return envp;
+    int swap = g_sibling[0] && aw_next_musl != AW_OWN_MUSL;
+    aw_next_musl = AW_OWN_MUSL;
+    if (swap) {
+        const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all};
+        size_t n = aw_env_count(envp), o = 0;
+        const char *theirs = "";
+        if (ncap < n + 6)
+            return envp;
+        for (size_t i = 0; i < n; i++) {
+            if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
+                theirs = envp[i] + 11;
+            else
+                nenv[o++] = envp[i];
+        }
+        if (strstr(theirs, g_sibling))
+            return envp; /* already set up for the target */
+        for (size_t k = 0; k < 4; k++)
+            if (mine[k][0] && !env_has(envp, mine[k]))
+                nenv[o++] = (char *)mine[k];
+        if (!compose_sibling(buf, bcap, theirs))
+            return envp;
+        nenv[o++] = buf;
+        nenv[o] = NULL;
+        return nenv;
+    }
     const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all};
     int need = 0, lp_idx = -1, lp_ok = 0;
     size_t n = aw_env_count(envp);
@@ -563,6 +625,16 @@ void aw_env_putback(void)
         if (mine[k][0] && !env_has(environ, mine[k]))
             putenv((char *)mine[k]);
     const char *lp = env_get("LD_PRELOAD");
+    if (g_sibling[0] && aw_exec_is_musl("/bin/sh") != AW_OWN_MUSL) {
+        /* system()/popen() run /bin/sh, which needs the other flavour */
+        char tmp[sizeof g_env_preload];
+        size_t p = (lp && strstr(lp, g_sibling)) ? 0 : compose_sibling(tmp, sizeof tmp, lp ? lp : "");
+        if (p) {
+            memcpy(g_env_preload, tmp, p + 1);
+            putenv(g_env_preload);
+        }
+        return;
+    }
     if (g_preload_prefix[0] && (!lp || !preload_has_shim(lp))) {
         /* via tmp: lp may point into g_env_preload itself */
         char tmp[sizeof g_env_preload];

@@ -4,6 +4,7 @@
  * them back (built on the stack: vfork children must not malloc). */
 #undef _FORTIFY_SOURCE
 #pragma GCC diagnostic ignored "-Wnonnull-compare"
+#include "flavour.h"
 #include "shim.h"
 #include "wire.h"
 
@@ -105,6 +106,7 @@ static void before_exec(const char *target)
     struct stat st;
     if (target && syscall(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0)
         aw_note(AW_KIND_EXEC, AT_FDCWD, target, 0, AW_ID_STAT, -1);
+    aw_next_musl = aw_exec_is_musl(target);
 }
 
 #define FIXENV(envp, out)                                                                    \

@@ -18,14 +18,34 @@
 
 #define REAL(type, name) ((type)aw_real((void **)&r_##name, #name))
 
-static void *r_openat, *r_fstatat64, *r___xstat, *r___lxstat, *r___fxstatat, *r___xstat64,
-    *r___lxstat64, *r___fxstatat64, *r_statx, *r_faccessat, *r_euidaccess, *r_fopen64,
-    *r_freopen64, *r_opendir, *r_rename, *r_renameat, *r_renameat2, *r_chdir, *r_fchdir;
+/* musl (libtrack-musl.so) has no __xstat/__*_2 generation, no statx before
+ * 1.2.5, and its headers make the *64 names macros for the plain ones; its
+ * fopen/stat are the real entry points, so resolve those instead. */
+#ifdef __GLIBC__
+#define AW_GLIBC 1
+#define AW_FOPEN_REAL "fopen64"
+#define AW_FREOPEN_REAL "freopen64"
+#define AW_FSTATAT_REAL "fstatat64"
+#else
+#define AW_GLIBC 0
+#define AW_FOPEN_REAL "fopen"
+#define AW_FREOPEN_REAL "freopen"
+#define AW_FSTATAT_REAL "fstatat"
+#define __O_TMPFILE O_TMPFILE
+#endif
+
+static void *r_openat, *r_fstatat64, *r_faccessat, *r_euidaccess, *r_fopen64, *r_freopen64,
+    *r_opendir, *r_rename, *r_renameat, *r_renameat2, *r_chdir, *r_fchdir;
+#if AW_GLIBC
+static void *r___xstat, *r___lxstat, *r___fxstatat, *r___xstat64, *r___lxstat64,
+    *r___fxstatat64, *r_statx;
+#endif
 
 void aw_resolve_fs(void)
 {
     aw_real(&r_openat, "openat");
-    aw_real(&r_fstatat64, "fstatat64");
+    aw_real(&r_fstatat64, AW_FSTATAT_REAL);
+#if AW_GLIBC
     aw_real(&r___xstat, "__xstat");
     aw_real(&r___lxstat, "__lxstat");
     aw_real(&r___fxstatat, "__fxstatat");
@@ -33,10 +53,11 @@ void aw_resolve_fs(void)
     aw_real(&r___lxstat64, "__lxstat64");
     aw_real(&r___fxstatat64, "__fxstatat64");
     aw_real(&r_statx, "statx");
+#endif
     aw_real(&r_faccessat, "faccessat");
     aw_real(&r_euidaccess, "euidaccess");
-    aw_real(&r_fopen64, "fopen64");
-    aw_real(&r_freopen64, "freopen64");
+    aw_real(&r_fopen64, AW_FOPEN_REAL);
+    aw_real(&r_freopen64, AW_FREOPEN_REAL);
     aw_real(&r_opendir, "opendir");
     aw_real(&r_rename, "rename");
     aw_real(&r_renameat, "renameat");
@@ -99,18 +120,21 @@ AW_EXPORT int open(const char *path, int flags, ...)
     GETMODE(flags, m);
     return do_open(AT_FDCWD, path, flags, m);
 }
+#if AW_GLIBC
 AW_EXPORT int open64(const char *path, int flags, ...)
 {
     mode_t m = 0;
     GETMODE(flags, m);
     return do_open(AT_FDCWD, path, flags, m);
 }
+#endif
 AW_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
     mode_t m = 0;
     GETMODE(flags, m);
     return do_open(dirfd, path, flags, m);
 }
+#if AW_GLIBC
 AW_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 {
     mode_t m = 0;
@@ -121,14 +145,17 @@ AW_EXPORT int __open_2(const char *path, int flags) { return do_open(AT_FDCWD, p
 AW_EXPORT int __open64_2(const char *path, int flags) { return do_open(AT_FDCWD, path, flags, 0); }
 AW_EXPORT int __openat_2(int d, const char *path, int flags) { return do_open(d, path, flags, 0); }
 AW_EXPORT int __openat64_2(int d, const char *path, int flags) { return do_open(d, path, flags, 0); }
+#endif
 AW_EXPORT int creat(const char *path, mode_t m)
 {
     return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, m);
 }
+#if AW_GLIBC
 AW_EXPORT int creat64(const char *path, mode_t m)
 {
     return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, m);
 }
+#endif
 
 /* fopen modes: anything but plain "r" (optionally with b/e/m/c/x letters) writes. */
 static int mode_writes(const char *mode)
@@ -158,7 +185,7 @@ static FILE *do_fopen(const char *path, const char *mode)
     aw_enter();
     if (aw_active && mode_writes(mode))
         aw_note(AW_KIND_WRITE, AT_FDCWD, path, 0, AW_ID_NONE, -1);
-    FILE *(*f)(const char *, const char *) = REAL(FILE * (*)(const char *, const char *), fopen64);
+    FILE *(*f)(const char *, const char *) = (FILE * (*)(const char *, const char *))aw_real(&r_fopen64, AW_FOPEN_REAL);
     if (!f) {
         errno = ENOSYS;
         return NULL;
@@ -170,7 +197,9 @@ static FILE *do_fopen(const char *path, const char *mode)
     return r;
 }
 AW_EXPORT FILE *fopen(const char *path, const char *mode) { return do_fopen(path, mode); }
+#if AW_GLIBC
 AW_EXPORT FILE *fopen64(const char *path, const char *mode) { return do_fopen(path, mode); }
+#endif
 
 static FILE *do_freopen(const char *path, const char *mode, FILE *stream)
 {
@@ -178,7 +207,7 @@ static FILE *do_freopen(const char *path, const char *mode, FILE *stream)
     if (aw_active && path && mode_writes(mode))
         aw_note(AW_KIND_WRITE, AT_FDCWD, path, 0, AW_ID_NONE, -1);
     FILE *(*f)(const char *, const char *, FILE *) =
-        REAL(FILE * (*)(const char *, const char *, FILE *), freopen64);
+        (FILE * (*)(const char *, const char *, FILE *))aw_real(&r_freopen64, AW_FREOPEN_REAL);
     if (!f) {
         errno = ENOSYS;
         return NULL;
@@ -191,7 +220,9 @@ static FILE *do_freopen(const char *path, const char *mode, FILE *stream)
     return r;
 }
 AW_EXPORT FILE *freopen(const char *p, const char *m, FILE *s) { return do_freopen(p, m, s); }
+#if AW_GLIBC
 AW_EXPORT FILE *freopen64(const char *p, const char *m, FILE *s) { return do_freopen(p, m, s); }
+#endif
 
 /* ---- stat family ---- */
 
@@ -209,7 +240,7 @@ static int do_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
     aw_enter();
     int (*f)(int, const char *, struct stat *, int) =
-        REAL(int (*)(int, const char *, struct stat *, int), fstatat64);
+        (int (*)(int, const char *, struct stat *, int))aw_real(&r_fstatat64, AW_FSTATAT_REAL);
     int rc = f ? f(dirfd, path, st, flags)
                : (int)syscall(SYS_newfstatat, dirfd, path, st, flags);
     int e = errno;
@@ -221,27 +252,34 @@ static int do_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 }
 
 AW_EXPORT int stat(const char *p, struct stat *st) { return do_fstatat(AT_FDCWD, p, st, 0); }
+#if AW_GLIBC
 AW_EXPORT int stat64(const char *p, struct stat64 *st)
 {
     return do_fstatat(AT_FDCWD, p, (struct stat *)st, 0);
 }
+#endif
 AW_EXPORT int lstat(const char *p, struct stat *st)
 {
     return do_fstatat(AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW);
 }
+#if AW_GLIBC
 AW_EXPORT int lstat64(const char *p, struct stat64 *st)
 {
     return do_fstatat(AT_FDCWD, p, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
 }
+#endif
 AW_EXPORT int fstatat(int d, const char *p, struct stat *st, int fl)
 {
     return do_fstatat(d, p, st, fl);
 }
+#if AW_GLIBC
 AW_EXPORT int fstatat64(int d, const char *p, struct stat64 *st, int fl)
 {
     return do_fstatat(d, p, (struct stat *)st, fl);
 }
+#endif
 
+#if AW_GLIBC
 /* The pre-2.33 versioned entry points, still called by old binaries. */
 typedef int (*xstat_fn)(int, const char *, void *);
 typedef int (*fxstatat_fn)(int, int, const char *, void *, int);
@@ -291,6 +329,8 @@ AW_EXPORT int statx(int d, const char *p, int fl, unsigned mask, struct statx *s
     errno = e;
     return rc;
 }
+
+#endif
 
 static int do_access(int d, const char *p, int mode, int fl)
 {

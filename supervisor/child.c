@@ -11,8 +11,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../preload/flavour.h"
 #include "../preload/wire.h"
 #include "shell.h"
+
+/* execvp's PATH search, to find the file whose PT_INTERP decides the flavour. */
+static const char *search_path(const char *file, char *out, size_t cap)
+{
+    if (strchr(file, '/'))
+        return file;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/bin:/usr/bin";
+    for (const char *p = path;;) {
+        const char *q = strchr(p, ':');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        if (snprintf(out, cap, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", file) < (int)cap &&
+            access(out, X_OK) == 0)
+            return out;
+        if (!q)
+            return file;
+        p = q + 1;
+    }
+}
 
 static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
 {
@@ -27,9 +48,19 @@ static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
+    /* A musl-linked COMMAND gets the musl flavour (when it was built), and
+     * no ASan runtime: that is glibc's. */
+    const char *shim = ce->shim;
+    char musl[4096], found[4096];
+    int use_musl = 0;
+    if (aw_exec_is_musl(search_path(ce->opt->argv[0], found, sizeof found)) &&
+        aw_flavour_sibling(musl, sizeof musl, shim, strlen(shim), 1) && access(musl, R_OK) == 0) {
+        shim = musl;
+        use_musl = 1;
+    }
     /* LD_PRELOAD = [asan runtime:]shim[:previous] */
     const char *old = getenv("LD_PRELOAD");
-    size_t need = strlen(ce->shim) + (old ? strlen(old) : 0) + 8;
+    size_t need = strlen(shim) + (old ? strlen(old) : 0) + 8;
 #ifdef AUTOWRAP_ASAN_RUNTIME
     need += strlen(AUTOWRAP_ASAN_RUNTIME) + 1;
 #endif
@@ -37,11 +68,14 @@ static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
     if (pre) {
         pre[0] = '\0';
 #ifdef AUTOWRAP_ASAN_RUNTIME
-        strcat(pre, AUTOWRAP_ASAN_RUNTIME);
-        strcat(pre, ":");
-        setenv("ASAN_OPTIONS", "detect_leaks=0:verify_asan_link_order=0", 0);
+        if (!use_musl) {
+            strcat(pre, AUTOWRAP_ASAN_RUNTIME);
+            strcat(pre, ":");
+            setenv("ASAN_OPTIONS", "detect_leaks=0:verify_asan_link_order=0", 0);
+        }
 #endif
-        strcat(pre, ce->shim);
+        (void)use_musl;
+        strcat(pre, shim);
         if (old && *old) {
             strcat(pre, ":");
             strcat(pre, old);

@@ -14,13 +14,13 @@ if [ "$what" = check ]; then
     command -v pkg-config >/dev/null 2>&1 || missing pkg-config
     pkg-config --exists check 2>/dev/null || missing check
     command -v perl >/dev/null 2>&1 || missing perl
-    command -v ruby >/dev/null 2>&1 || missing ruby
     command -v inotifywait >/dev/null 2>&1 || missing inotify-tools
     # Interpreters for the tests/integration/test_lang_*.py suites.
     command -v node >/dev/null 2>&1 || missing nodejs
     command -v ruby >/dev/null 2>&1 || missing ruby
     command -v lua5.4 >/dev/null 2>&1 || missing lua5.4
     command -v php >/dev/null 2>&1 || missing php-cli
+    command -v musl-gcc >/dev/null 2>&1 || missing musl-tools # libtrack-musl.so, test_musl
 fi
 
 [ -z "$need" ] && exit 0
