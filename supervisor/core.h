@@ -99,5 +99,10 @@ int core_wants_path(const struct aw_core *c, const char *path, size_t len); /* w
 unsigned core_generation(const struct aw_core *c);
 int core_group_alive(const struct aw_core *c); /* the loop should look for GROUP_GONE */
 size_t core_tracked_count(const struct aw_core *c);
+/* Iterate (*it starts at 0) over paths worth a stat when polling or after an
+ * inotify overflow; NULL at the end. */
+const char *core_next_tracked(const struct aw_core *c, size_t *it, size_t *len);
+/* Under a -w PATH: the loop watches such directories recursively. */
+int core_user_watched(const struct aw_core *c, const char *path, size_t len);
 
 #endif

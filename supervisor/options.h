@@ -29,12 +29,14 @@ struct aw_options {
     int restart_code;          /* -1 = none */
     int clear;
     int verbosity;             /* -1 quiet, 0 normal, 1 verbose */
+    int poll_ms;               /* --poll[=MS]: 0 = inotify (with automatic fallback) */
     char **argv;               /* COMMAND [ARG...], NULL-terminated */
     int argc;
 };
 
 #define AW_DEFAULT_DEBOUNCE_MS 50
 #define AW_DEFAULT_STOP_TIMEOUT_MS 5000
+#define AW_DEFAULT_POLL_MS 500 /* --poll without =MS, and the automatic fallback */
 
 enum aw_parse_result {
     AW_PARSE_OK = 0,
