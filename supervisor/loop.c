@@ -162,6 +162,15 @@ static void rescan_tracked(struct loop *L)
     free(lens);
 }
 
+/* A watched directory went away (rm -rf build && mkdir build, git checkout):
+ * try again often, so files recreated in it are seen as they appear. */
+static void retry_lost(struct loop *L)
+{
+    if (L->next_retry >= 0 && now_ms() < L->next_retry)
+        return;
+    L->next_retry = watch_retry(on_fs, L) ? now_ms() + 10 : -1;
+}
+
 static void arm_timer(struct loop *L)
 {
     struct itimerspec its;
@@ -306,6 +315,47 @@ static void follow_link(struct loop *L, const struct aw_event *orig)
         strcmp(real, p) == 0 || strlen(real) > AW_PATH_MAX)
         return;
     remember_alias(p, real);
+    /* A chain (a -> b -> c): each link on the way is a file whose change
+     * (repointing it) changes what a means; track every hop as well. */
+    char hop[AW_PATH_MAX + 1], buf[PATH_MAX];
+    snprintf(hop, sizeof hop, "%s", p);
+    for (int i = 0; i < 8; i++) {
+        ssize_t n = readlink(hop, buf, sizeof buf - 1);
+        if (n <= 0)
+            break;
+        buf[n] = '\0';
+        char next[AW_PATH_MAX + 1];
+        if (buf[0] == '/') {
+            snprintf(next, sizeof next, "%s", buf);
+        } else {
+            char *slash = strrchr(hop, '/');
+            int dl = slash ? (int)(slash - hop) : 0;
+            if (snprintf(next, sizeof next, "%.*s/%s", dl, hop, buf) >= (int)sizeof next)
+                break;
+        }
+        if (lstat(next, &sb) != 0 || !S_ISLNK(sb.st_mode))
+            break;
+        /* the name inotify will report: the directory resolved, the link not */
+        char *base = strrchr(next, '/'), rdir[PATH_MAX];
+        *base = '\0';
+        if (!realpath(next[0] ? next : "/", rdir))
+            break;
+        char name[NAME_MAX + 1];
+        snprintf(name, sizeof name, "%s", base + 1);
+        if (snprintf(next, sizeof next, "%s/%s", strcmp(rdir, "/") ? rdir : "", name) >=
+            (int)sizeof next)
+            break;
+        remember_alias(p, next);    /* repointing the hop changes what p names */
+        remember_alias(next, real); /* and the target's change is the hop's too */
+        struct aw_event hev = *orig;
+        hev.rec.path = next;
+        hev.rec.len = strlen(next);
+        fill_stat(next, hev.rec.len, &hev.cur);
+        step(L, &hev);
+        if (L->done)
+            return;
+        snprintf(hop, sizeof hop, "%s", next);
+    }
     struct aw_event ev = *orig;
     ev.rec.path = real;
     ev.rec.len = strlen(real);
@@ -552,6 +602,10 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             L.code = 1;
             break;
         }
+        /* 0. re-watch lost directories before the records of a new generation
+         * are judged: a recreated file must be confirmed before it is read */
+        if (L.ifd >= 0)
+            retry_lost(&L);
         /* 1. the channel first, then the end of the batch */
         drain_batch(&L);
         /* 2. signals and reaping */
@@ -573,8 +627,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
                 rescan_tracked(&L);
             L.next_poll = now_ms() + L.poll_ms;
         }
-        if (!L.done && L.ifd >= 0 && (L.next_retry < 0 || now_ms() >= L.next_retry))
-            L.next_retry = watch_retry(on_fs, &L) ? now_ms() + 100 : -1;
+        if (!L.done && L.ifd >= 0)
+            retry_lost(&L);
         /* 4. the core's timer */
         if (!L.done) {
             uint64_t ticks;
