@@ -85,8 +85,9 @@ static void start_polling(struct loop *L, int ms)
 
 /* Watch one directory with inotify, or poll it when inotify cannot serve it
  * (one notice per session). Under -w DIR, subdirectories too. Returns 1 when
- * the directory is newly watched or polled. */
-static int watch_path(struct loop *L, const char *dir, int depth)
+ * the directory is newly watched or polled. scan: it just appeared, so
+ * its files (and its subdirectories' files) are new: report them. */
+static int watch_path(struct loop *L, const char *dir, int depth, int scan)
 {
     int r, user = core_user_watched(L->core, dir, strlen(dir));
     if (L->ifd < 0) {
@@ -122,9 +123,12 @@ static int watch_path(struct loop *L, const char *dir, int depth)
         struct stat sb;
         if (n < 0 || (size_t)n >= sizeof sub || lstat(sub, &sb) != 0 || !S_ISDIR(sb.st_mode))
             continue;
-        watch_path(L, sub, depth + 1);
+        watch_path(L, sub, depth + 1, scan);
     }
     closedir(d);
+    /* a directory that appeared: what is already in it was created too */
+    if (scan)
+        scan_entries(dir, on_fs, L);
     return 1;
 }
 
@@ -220,7 +224,7 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             break;
         case AW_ACT_WATCH:
             if (a->path)
-                watch_path(L, a->path, 0);
+                watch_path(L, a->path, 0, 0);
             break;
         case AW_ACT_PRINT: {
             if (!L->out || !a->path)
@@ -500,8 +504,7 @@ static void on_fs(void *arg, const char *path, size_t len)
         char dir[AW_PATH_MAX + 1];
         memcpy(dir, path, len);
         dir[len] = '\0';
-        if (watch_path(L, dir, 0))
-            scan_entries(dir, on_fs, L);
+        watch_path(L, dir, 0, 1);
     }
     for (size_t i = 0; i < naliases && !L->done; i++) {
         if (strlen(aliases[i].target) != len || memcmp(aliases[i].target, path, len) != 0)

@@ -69,6 +69,23 @@ class TestWatchEdges(AWTestCase):
         aw.started(4)
         self.assertEqual(self.starts(), 4)
 
+    def test_user_watch_dir_is_recursive(self):
+        self.write_app({"main.py": APP_READY})
+        self.write("conf/a/b/x.txt", "1\n")
+        aw = self.start(["-w", "conf"])
+        aw.started(1)
+        self.write("conf/a/b/x.txt", "22\n")  # an existing subdirectory
+        aw.expect_change("x.txt")
+        aw.started(2)
+        (self.tmp / "conf/new/deeper").mkdir(parents=True)  # created later
+        self.write("conf/new/deeper/y.txt", "3\n")
+        aw.expect_change("y.txt")
+        aw.started(3)
+        self.write("conf/new/deeper/y.txt", "333\n")
+        aw.expect_change("y.txt")
+        aw.started(4)
+        self.assertEqual(self.starts(), 4)
+
     def test_checkout_of_1000_files_over_300ms_gives_one_restart(self):
         files = {"mods/m%04d.py" % i: "N = %d\n" % i for i in range(1000)}
         files["mods/__init__.py"] = ""
