@@ -173,6 +173,8 @@ static void retry_lost(struct loop *L)
     if (L->next_retry >= 0 && now_ms() < L->next_retry)
         return;
     L->next_retry = watch_retry(on_fs, L) ? now_ms() + 10 : -1;
+    if (poll_count() > 0 && L->next_poll < 0) /* re-added past the watch limit */
+        start_polling(L, L->opt->poll_ms ? L->opt->poll_ms : AW_DEFAULT_POLL_MS);
 }
 
 static void arm_timer(struct loop *L)
