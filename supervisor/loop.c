@@ -622,7 +622,6 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (!L.done && L.ifd >= 0 && watch_read(on_fs, &L)) {
             /* the queue overflowed: events were lost, compare everything */
             say(AW_SAY_VERBOSE, "inotify queue overflowed: rescanning");
-            watch_rescan(on_fs, &L);
             rescan_tracked(&L);
         }
         /* 3b. polled directories and tracked files; lost watches */

@@ -55,8 +55,6 @@ int watch_read(watch_cb cb, void *arg);
  * watch them again; each one that is back has its entries passed to cb.
  * Returns how many are still missing. */
 size_t watch_retry(watch_cb cb, void *arg);
-/* Every inotify-watched directory's entries to cb (after an overflow). */
-void watch_rescan(watch_cb cb, void *arg);
 
 /* poll_watch.c: directories that are polled instead. */
 int poll_add(const char *dir, int always); /* 0, 1 = already polled, -1 = no memory */

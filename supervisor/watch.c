@@ -168,10 +168,3 @@ size_t watch_retry(watch_cb cb, void *arg)
     nlost = keep;
     return nlost;
 }
-
-void watch_rescan(watch_cb cb, void *arg)
-{
-    for (size_t i = 0; i < ndirs; i++)
-        if (dirs[i])
-            scan_entries(dirs[i], cb, arg);
-}
