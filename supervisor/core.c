@@ -966,3 +966,23 @@ const char *core_batch_next(const struct aw_core *c, unsigned batch, size_t *it)
             return d->path;
     return NULL;
 }
+
+/* Polling and rescans: every path whose identity the core compares, so the
+ * loop can stat each and send AW_EV_FS (unchanged ones are no-ops). The
+ * pointer stays valid until core_free, even across later core_step calls. */
+const char *core_next_tracked(const struct aw_core *c, size_t *it, size_t *len)
+{
+    const struct aw_dep *d;
+    while ((d = aw_depset_next(c->deps, it))) {
+        if (d->written || !(d->rec_known || (d->kinds & TRIGGER_MASK)))
+            continue;
+        *len = d->len;
+        return d->path;
+    }
+    return NULL;
+}
+
+int core_user_watched(const struct aw_core *c, const char *path, size_t len)
+{
+    return under_user_watch(c, path, len ? len : strlen(path));
+}

@@ -109,5 +109,10 @@ int core_group_alive(const struct aw_core *c); /* the loop should look for GROUP
 size_t core_tracked_count(const struct aw_core *c);
 /* Paths (absolute) that changed in batch: *it = 0 first; NULL at the end. */
 const char *core_batch_next(const struct aw_core *c, unsigned batch, size_t *it);
+/* Iterate (*it starts at 0) over paths worth a stat when polling or after an
+ * inotify overflow; NULL at the end. */
+const char *core_next_tracked(const struct aw_core *c, size_t *it, size_t *len);
+/* Under a -w PATH: the loop watches such directories recursively. */
+int core_user_watched(const struct aw_core *c, const char *path, size_t len);
 
 #endif

@@ -2,6 +2,7 @@
  * signalfd and a timerfd. Each turn: drain the channel (then AW_EV_DRAINED),
  * then signals and reaping, then inotify, then the timer. The core decides;
  * this file only turns the world into events and carries out actions. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,6 +44,10 @@ struct loop {
     int64_t group_check; /* when to look at the group again, -1 = not waiting */
     int group_backoff;
     int done, code;
+    int poll_ms;         /* polling active: the interval; 0 = inotify only */
+    int64_t next_poll;   /* next poll tick, -1 = none */
+    int64_t next_retry;  /* next attempt to re-watch lost directories, -1 = none */
+    int said_poll;
     /* follow-up events produced while carrying out actions */
     struct aw_event pending[8];
     unsigned npending;
@@ -66,6 +71,111 @@ static void fill_stat(const char *path, size_t len, struct aw_stat *st)
     st->id.ino = (uint64_t)sb.st_ino;
     st->id.mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     st->id.size = (int64_t)sb.st_size;
+}
+
+static void on_fs(void *arg, const char *path, size_t len);
+
+/* Switch polling on (or keep it) at interval ms. */
+static void start_polling(struct loop *L, int ms)
+{
+    if (L->poll_ms == 0 || ms < L->poll_ms)
+        L->poll_ms = ms;
+    if (L->next_poll < 0)
+        L->next_poll = now_ms() + L->poll_ms;
+}
+
+/* Watch one directory with inotify, or poll it when inotify cannot serve it
+ * (one notice per session). Under -w DIR, subdirectories too. Returns 1 when
+ * the directory is newly watched or polled. scan: it just appeared, so
+ * its files (and its subdirectories' files) are new: report them. */
+static int watch_path(struct loop *L, const char *dir, int depth, int scan)
+{
+    int r, user = core_user_watched(L->core, dir, strlen(dir));
+    if (L->ifd < 0) {
+        r = poll_add(dir, user);
+    } else {
+        r = watch_dir(dir);
+        if (r == WATCH_POLL) {
+            if (!L->said_poll) {
+                L->said_poll = 1;
+                say(AW_SAY_NORMAL, "polling %s and others like it every %d ms: %s", dir,
+                    L->opt->poll_ms ? L->opt->poll_ms : AW_DEFAULT_POLL_MS, watch_poll_why());
+            }
+            r = poll_add(dir, user);
+        }
+    }
+    if (r == 0 && L->ifd < 0)
+        start_polling(L, L->opt->poll_ms ? L->opt->poll_ms : AW_DEFAULT_POLL_MS);
+    else if (r == 0 && poll_count() > 0)
+        start_polling(L, L->opt->poll_ms ? L->opt->poll_ms : AW_DEFAULT_POLL_MS);
+    if (r != 0 || depth >= 64 || !user)
+        return r == 0;
+    /* -w DIR is recursive: every subdirectory, not through symlinks */
+    DIR *d = opendir(dir);
+    if (!d)
+        return 1;
+    struct dirent *e;
+    char sub[AW_PATH_MAX + 1];
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        int n = snprintf(sub, sizeof sub, "%s%s%s", dir,
+                         dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+        struct stat sb;
+        if (n < 0 || (size_t)n >= sizeof sub || lstat(sub, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            continue;
+        watch_path(L, sub, depth + 1, scan);
+    }
+    closedir(d);
+    /* a directory that appeared: what is already in it was created too */
+    if (scan)
+        scan_entries(dir, on_fs, L);
+    return 1;
+}
+
+/* Stat every tracked path (a poll tick, or events lost to an overflow). */
+static void rescan_tracked(struct loop *L)
+{
+    size_t n = core_tracked_count(L->core) + 16, k = 0, it = 0, len;
+    const char **paths = malloc(n * sizeof *paths);
+    size_t *lens = malloc(n * sizeof *lens);
+    const char *p;
+    if (paths && lens) {
+        /* collect first: stepping the core may add entries */
+        while (k < n && (p = core_next_tracked(L->core, &it, &len))) {
+            paths[k] = p;
+            lens[k++] = len;
+        }
+        if (k == n) { /* more than counted (failed lookups, -w files): grow */
+            n *= 4;
+            const char **np2 = realloc(paths, n * sizeof *paths);
+            size_t *nl = np2 ? realloc(lens, n * sizeof *lens) : NULL;
+            if (np2)
+                paths = np2;
+            if (nl)
+                lens = nl;
+            if (np2 && nl)
+                while (k < n && (p = core_next_tracked(L->core, &it, &len))) {
+                    paths[k] = p;
+                    lens[k++] = len;
+                }
+        }
+        for (size_t i = 0; i < k && !L->done; i++)
+            on_fs(L, paths[i], lens[i]);
+    }
+    free(paths);
+    free(lens);
+}
+
+/* A watched directory went away (rm -rf build && mkdir build, git checkout):
+ * try again often, so files recreated in it are seen as they appear. */
+static void retry_lost(struct loop *L)
+{
+    if (L->next_retry >= 0 && now_ms() < L->next_retry)
+        return;
+    L->next_retry = watch_retry(on_fs, L) ? now_ms() + 10 : -1;
+    if (poll_count() > 0 && L->next_poll < 0) /* re-added past the watch limit */
+        start_polling(L, L->opt->poll_ms ? L->opt->poll_ms : AW_DEFAULT_POLL_MS);
 }
 
 static void arm_timer(struct loop *L)
@@ -163,8 +273,8 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             }
             break;
         case AW_ACT_WATCH:
-            if (L->ifd >= 0 && a->path) {
-                watch_dir(a->path);
+            if (a->path) {
+                watch_path(L, a->path, 0, 0);
                 if (a->scan)
                     scan_queue_dir(L->core, a->path);
             }
@@ -279,6 +389,47 @@ static void follow_link(struct loop *L, const struct aw_event *orig)
         strcmp(real, p) == 0 || strlen(real) > AW_PATH_MAX)
         return;
     remember_alias(p, real);
+    /* A chain (a -> b -> c): each link on the way is a file whose change
+     * (repointing it) changes what a means; track every hop as well. */
+    char hop[AW_PATH_MAX + 1], buf[PATH_MAX];
+    snprintf(hop, sizeof hop, "%s", p);
+    for (int i = 0; i < 8; i++) {
+        ssize_t n = readlink(hop, buf, sizeof buf - 1);
+        if (n <= 0)
+            break;
+        buf[n] = '\0';
+        char next[AW_PATH_MAX + 1];
+        if (buf[0] == '/') {
+            snprintf(next, sizeof next, "%s", buf);
+        } else {
+            char *slash = strrchr(hop, '/');
+            int dl = slash ? (int)(slash - hop) : 0;
+            if (snprintf(next, sizeof next, "%.*s/%s", dl, hop, buf) >= (int)sizeof next)
+                break;
+        }
+        if (lstat(next, &sb) != 0 || !S_ISLNK(sb.st_mode))
+            break;
+        /* the name inotify will report: the directory resolved, the link not */
+        char *base = strrchr(next, '/'), rdir[PATH_MAX];
+        *base = '\0';
+        if (!realpath(next[0] ? next : "/", rdir))
+            break;
+        char name[NAME_MAX + 1];
+        snprintf(name, sizeof name, "%s", base + 1);
+        if (snprintf(next, sizeof next, "%s/%s", strcmp(rdir, "/") ? rdir : "", name) >=
+            (int)sizeof next)
+            break;
+        remember_alias(p, next);    /* repointing the hop changes what p names */
+        remember_alias(next, real); /* and the target's change is the hop's too */
+        struct aw_event hev = *orig;
+        hev.rec.path = next;
+        hev.rec.len = strlen(next);
+        fill_stat(next, hev.rec.len, &hev.cur);
+        step(L, &hev);
+        if (L->done)
+            return;
+        snprintf(hop, sizeof hop, "%s", next);
+    }
     struct aw_event ev = *orig;
     ev.rec.path = real;
     ev.rec.len = strlen(real);
@@ -456,6 +607,15 @@ static void on_fs(void *arg, const char *path, size_t len)
     ev.len = len;
     fill_stat(path, len, &ev.cur);
     step(L, &ev);
+    /* a new directory under -w DIR: watch it, and see what is already in it */
+    struct stat sb;
+    if (!L->done && ev.cur.exists && !ev.cur.is_reg && core_user_watched(L->core, path, len) &&
+        len <= AW_PATH_MAX && lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        char dir[AW_PATH_MAX + 1];
+        memcpy(dir, path, len);
+        dir[len] = '\0';
+        watch_path(L, dir, 0, 1);
+    }
     for (size_t i = 0; i < naliases && !L->done; i++) {
         if (strlen(aliases[i].target) != len || memcmp(aliases[i].target, path, len) != 0)
             continue;
@@ -524,10 +684,12 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         say(AW_SAY_ERROR, "signalfd/timerfd: %s", strerror(errno));
         goto out;
     }
-    if (opt->mode == AW_MODE_RUN) {
+    L.next_poll = L.next_retry = -1;
+    if (opt->mode == AW_MODE_RUN && opt->poll_ms == 0) {
         L.ifd = watch_init();
-        if (L.ifd < 0)
-            goto out;
+        if (L.ifd < 0) /* EMFILE: fs.inotify.max_user_instances; anything else alike */
+            say(AW_SAY_ERROR, "polling every %d ms instead%s", AW_DEFAULT_POLL_MS,
+                errno == EMFILE ? " (raise sysctl fs.inotify.max_user_instances)" : "");
     }
     L.core = core_new(opt, cwd);
     if (!L.core) {
@@ -556,9 +718,14 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             pf[np++] = (struct pollfd){.fd = 0, .events = POLLIN};
         }
         int timeout = -1;
-        if (L.group_check >= 0) {
-            int64_t d = L.group_check - now_ms();
-            timeout = d < 0 ? 0 : (int)d;
+        int64_t wake[3] = {L.group_check, L.next_poll, L.next_retry};
+        for (int w = 0; w < 3; w++) {
+            if (wake[w] < 0)
+                continue;
+            int64_t d = wake[w] - now_ms();
+            int t = d < 0 ? 0 : (int)d;
+            if (timeout < 0 || t < timeout)
+                timeout = t;
         }
         int r = poll(pf, (nfds_t)np, timeout);
         if (r < 0 && errno != EINTR) {
@@ -566,6 +733,10 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             L.code = 1;
             break;
         }
+        /* 0. re-watch lost directories before the records of a new generation
+         * are judged: a recreated file must be confirmed before it is read */
+        if (L.ifd >= 0)
+            retry_lost(&L);
         /* 1. the channel first, then the end of the batch */
         drain_batch(&L);
         if (!L.done && cfd >= 0)
@@ -580,8 +751,20 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (!L.done && L.group_check >= 0 && now_ms() >= L.group_check)
             check_group(&L);
         /* 3. inotify */
+        if (!L.done && L.ifd >= 0 && watch_read(on_fs, &L)) {
+            /* the queue overflowed: events were lost, compare everything */
+            say(AW_SAY_VERBOSE, "inotify queue overflowed: rescanning");
+            rescan_tracked(&L);
+        }
+        /* 3b. polled directories and tracked files; lost watches */
+        if (!L.done && L.next_poll >= 0 && now_ms() >= L.next_poll) {
+            poll_scan(on_fs, &L);
+            if (!L.done)
+                rescan_tracked(&L);
+            L.next_poll = now_ms() + L.poll_ms;
+        }
         if (!L.done && L.ifd >= 0)
-            watch_read(on_fs, &L);
+            retry_lost(&L);
         /* 4. the core's timer */
         if (!L.done) {
             uint64_t ticks;

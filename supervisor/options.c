@@ -35,6 +35,9 @@ const char aw_usage[] =
     "                          (127.0.0.1), HOST:PORT, [IPV6]:PORT or unix:PATH\n"
     "      --no-listen-pid     leave LISTEN_PID unset (COMMAND is a wrapper whose\n"
     "                          server runs under another pid)\n"
+    "      --poll[=MS]         stat tracked files every MS ms (default 500) instead of\n"
+    "                          inotify; automatic on NFS/SMB/9p/FUSE/vboxsf and when\n"
+    "                          inotify runs out of watches or instances\n"
     "  -c, --clear             clear the screen before each start\n"
     "  -q, --quiet             fewer status lines\n"
     "  -v, --verbose           more status lines (name each tracked file)\n"
@@ -173,7 +176,7 @@ static int parse_seconds(const char *s, int *ms)
 enum opt_id {
     O_LIST, O_FORMAT, O_OUTPUT, O_TARGET, O_WATCH, O_EXT, O_ALL, O_IGNORE, O_DEBOUNCE,
     O_SIGNAL, O_STOPSIG, O_STOPTIMEOUT, O_RESTARTCODE, O_CLEAR, O_QUIET, O_VERBOSE, O_HELP,
-    O_VERSION, O_SOCKET, O_NOLISTENPID
+    O_VERSION, O_SOCKET, O_NOLISTENPID, O_POLL
 };
 
 static const struct optdef {
@@ -202,6 +205,7 @@ static const struct optdef {
     {"verbose", 'v', 0, O_VERBOSE},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
+    {"poll", 0, 2, O_POLL}, /* arg 2: optional, only as --poll=MS */
 };
 #define NDEFS (sizeof defs / sizeof defs[0])
 
@@ -316,6 +320,16 @@ static enum aw_parse_result apply(struct aw_options *o, const struct optdef *d, 
     case O_VERBOSE:
         o->verbosity = 1;
         break;
+    case O_POLL:
+        if (!val) {
+            o->poll_ms = AW_DEFAULT_POLL_MS;
+        } else if (parse_uint(val, 3600000, &n) || n < 1) {
+            return fail(err, errlen, "%s: bad interval '%s' (milliseconds, 1-3600000)", name,
+                        val);
+        } else {
+            o->poll_ms = (int)n;
+        }
+        break;
     case O_HELP:
         return AW_PARSE_HELP;
     case O_VERSION:
@@ -357,7 +371,9 @@ enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *
             char name[64];
             snprintf(name, sizeof name, "--%s", d->lng);
             const char *val = NULL;
-            if (d->arg) {
+            if (d->arg == 2) {
+                val = eq ? eq + 1 : NULL;
+            } else if (d->arg) {
                 if (eq)
                     val = eq + 1;
                 else if (i + 1 < argc)
@@ -383,7 +399,7 @@ enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *
                 return fail(err, errlen, "unknown option '-%c' (see --help)", *p);
             char name[4] = {'-', *p, 0, 0};
             const char *val = NULL;
-            if (d->arg) {
+            if (d->arg == 1) {
                 if (p[1])
                     val = p + 1;
                 else if (i + 1 < argc)

@@ -34,12 +34,14 @@ struct aw_options {
     struct aw_sockaddr sockets[AW_MAX_SOCKETS]; /* -S/--socket, in order: fd 3, 4, ... */
     unsigned nsockets;
     int no_listen_pid;         /* --no-listen-pid: leave LISTEN_PID unset (wrappers) */
+    int poll_ms;               /* --poll[=MS]: 0 = inotify (with automatic fallback) */
     char **argv;               /* COMMAND [ARG...], NULL-terminated */
     int argc;
 };
 
 #define AW_DEFAULT_DEBOUNCE_MS 50
 #define AW_DEFAULT_STOP_TIMEOUT_MS 5000
+#define AW_DEFAULT_POLL_MS 500 /* --poll without =MS, and the automatic fallback */
 
 enum aw_parse_result {
     AW_PARSE_OK = 0,

@@ -49,10 +49,25 @@ void sockets_install(int *errfd, int no_listen_pid); /* in the child, before exe
 
 /* watch.c: inotify, one watch per directory. */
 int watch_init(void);                /* inotify fd or -1 */
-int watch_dir(const char *dir);      /* 0, 1 = already watched, -1 = failed */
-/* Read pending events; for each candidate path call cb. */
+/* 0, 1 = already watched, -1 = failed, WATCH_POLL = poll it instead
+ * (watch_poll_why() says why: a file system name, or the inotify limit) */
+int watch_dir(const char *dir);
+#define WATCH_POLL (-2)
+const char *watch_poll_why(void);
+/* Read pending events; for each candidate path call cb. Returns 1 when the
+ * queue overflowed (events were lost: the caller rescans). */
 typedef void (*watch_cb)(void *arg, const char *path, size_t len);
-void watch_read(watch_cb cb, void *arg);
+int watch_read(watch_cb cb, void *arg);
+/* Directories whose watch went away (deleted, renamed, unmounted): try to
+ * watch them again; each one that is back has its entries passed to cb.
+ * Returns how many are still missing. */
+size_t watch_retry(watch_cb cb, void *arg);
+
+/* poll_watch.c: directories that are polled instead. */
+int poll_add(const char *dir, int always); /* 0, 1 = already polled, -1 = no memory */
+size_t poll_count(void);
+void poll_scan(watch_cb cb, void *arg);  /* changed directories and their entries */
+void scan_entries(const char *dir, watch_cb cb, void *arg);
 
 /* scan.c: entries of a just-watched directory, queued for the loop. */
 void scan_queue_dir(const struct aw_core *core, const char *dir);

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "fsmagic.h"
 #include "shell.h"
 
 #define WATCH_MASK                                                                              \
@@ -17,7 +19,29 @@
 static int ifd = -1;
 static char **dirs; /* indexed by wd */
 static size_t ndirs;
-static int said_enospc;
+static const char *poll_why;
+static char **lost; /* directories whose watch went away */
+static size_t nlost, caplost;
+
+const char *watch_poll_why(void)
+{
+    return poll_why;
+}
+
+static void add_lost(char *dir)
+{
+    if (nlost == caplost) {
+        size_t n = caplost ? caplost * 2 : 8;
+        char **l = realloc(lost, n * sizeof *l);
+        if (!l) {
+            free(dir);
+            return;
+        }
+        lost = l;
+        caplost = n;
+    }
+    lost[nlost++] = dir;
+}
 
 int watch_init(void)
 {
@@ -31,6 +55,10 @@ int watch_dir(const char *dir)
 {
     if (ifd < 0)
         return -1;
+    /* inotify sees only this kernel's writes: other machines' go unnoticed */
+    struct statfs sf;
+    if (statfs(dir, &sf) == 0 && (poll_why = aw_fs_needs_poll((unsigned long)sf.f_type)))
+        return WATCH_POLL;
     int wd = inotify_add_watch(ifd, dir, WATCH_MASK);
     if (wd < 0 && (errno == ENOTDIR || errno == ENOENT) && strcmp(dir, "/") != 0) {
         /* --watch FILE: watch the directory that holds it; a directory that
@@ -46,12 +74,9 @@ int watch_dir(const char *dir)
         return watch_dir(parent);
     }
     if (wd < 0) {
-        if (errno == ENOSPC && !said_enospc) {
-            said_enospc = 1;
-            say(AW_SAY_ERROR,
-                "inotify watch limit reached (fs.inotify.max_user_watches); "
-                "changes under %s and later directories are not seen",
-                dir);
+        if (errno == ENOSPC) {
+            poll_why = "inotify watch limit (raise sysctl fs.inotify.max_user_watches)";
+            return WATCH_POLL;
         }
         return -1;
     }
@@ -72,8 +97,9 @@ int watch_dir(const char *dir)
     return dirs[wd] ? 0 : -1;
 }
 
-void watch_read(watch_cb cb, void *arg)
+int watch_read(watch_cb cb, void *arg)
 {
+    int overflow = 0;
     char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
     char path[PATH_MAX + NAME_MAX + 2];
     for (;;) {
@@ -81,17 +107,21 @@ void watch_read(watch_cb cb, void *arg)
         if (n <= 0) {
             if (n < 0 && errno == EINTR)
                 continue;
-            return;
+            return overflow;
         }
         for (char *p = buf; p < buf + n;) {
             struct inotify_event *ev = (struct inotify_event *)p;
             p += sizeof *ev + ev->len;
+            if (ev->mask & IN_Q_OVERFLOW) {
+                overflow = 1;
+                continue;
+            }
             if (ev->wd < 0 || (size_t)ev->wd >= ndirs || !dirs[ev->wd])
                 continue;
             const char *dir = dirs[ev->wd];
             size_t dl = strlen(dir);
             if (ev->mask & IN_IGNORED) { /* watch gone (directory deleted or unmounted) */
-                free(dirs[ev->wd]);
+                add_lost(dirs[ev->wd]); /* `rm -rf build && mkdir build`: watch it again */
                 dirs[ev->wd] = NULL;
                 continue;
             }
@@ -114,4 +144,29 @@ void watch_read(watch_cb cb, void *arg)
             cb(arg, path, len);
         }
     }
+}
+
+size_t watch_retry(watch_cb cb, void *arg)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < nlost; i++) {
+        char *dir = lost[i];
+        int r = watch_dir(dir);
+        if (r == -1 && errno != ENOENT && errno != ENOTDIR) {
+            free(dir); /* gone for good in another way (EACCES...): stop trying */
+            continue;
+        }
+        if (r == -1) {
+            lost[keep++] = dir;
+            continue;
+        }
+        if (r == WATCH_POLL)
+            poll_add(dir, 0);
+        /* back: whatever appeared in it while unwatched */
+        cb(arg, dir, strlen(dir));
+        scan_entries(dir, cb, arg);
+        free(dir);
+    }
+    nlost = keep;
+    return nlost;
 }

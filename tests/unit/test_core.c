@@ -1412,6 +1412,62 @@ END_TEST
 
 /* ---- -w ---- */
 
+/* Polling / overflow rescans: the core lists what to stat, and an unchanged
+ * identity from a poll tick is a no-op while a changed one restarts once. */
+START_TEST(test_tracked_iteration_for_polling)
+{
+    running();
+    record(2, AW_KIND_STAT, "/proj/conf.toml", ST(11, 1000));
+    record(3, AW_KIND_WRITE, "/proj/out.log", NOST);
+    record(4, AW_KIND_MISSING, "/proj/later.py", NOST);
+    drained(5);
+    int app = 0, conf = 0, missing = 0, other = 0;
+    size_t it = 0, len;
+    const char *p;
+    while ((p = core_next_tracked(C, &it, &len))) {
+        ck_assert_uint_eq(len, strlen(p));
+        if (strcmp(p, APP) == 0)
+            app++;
+        else if (strcmp(p, "/proj/conf.toml") == 0)
+            conf++;
+        else if (strcmp(p, "/proj/later.py") == 0)
+            missing++;
+        else
+            other++;
+    }
+    ck_assert_int_eq(app, 1);
+    ck_assert_int_eq(conf, 1);
+    ck_assert_int_eq(missing, 1);
+    ck_assert_int_eq(other, 0); /* not the written file */
+    /* a poll tick: same identities, nothing happens */
+    fs(100, APP, ST(10, 1000));
+    fs(100, "/proj/conf.toml", ST(11, 1000));
+    fs(100, "/proj/later.py", NOST);
+    assert_nothing();
+    /* the next tick sees one change: one stop */
+    fs(200, "/proj/conf.toml", ST(11, 2000));
+    assert_signal(SIGTERM);
+    fs(200, APP, ST(10, 1000));
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_user_watched_is_recursive)
+{
+    O.watch[0] = "conf";
+    O.nwatch = 1;
+    mk();
+    begin(0);
+    ck_assert_int_eq(core_user_watched(C, "/proj/conf", 0), 1);
+    ck_assert_int_eq(core_user_watched(C, "/proj/conf/a/b", 0), 1);
+    ck_assert_int_eq(core_user_watched(C, "/proj/confx", 0), 0);
+    ck_assert_int_eq(core_user_watched(C, "/proj", 0), 0);
+    /* a file two levels down counts as one under -w */
+    fs(100, "/proj/conf/a/b/x.txt", ST(5, 1));
+    assert_signal(SIGTERM);
+}
+END_TEST
+
 START_TEST(test_user_watch)
 {
     O.watch[0] = "conf";
@@ -1542,6 +1598,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_rc_file_probe_then_created);
     tcase_add_test(t, test_paths_relative_to_cwd);
     tcase_add_test(t, test_user_watch);
+    tcase_add_test(t, test_tracked_iteration_for_polling);
+    tcase_add_test(t, test_user_watched_is_recursive);
     tcase_add_test(t, test_deadline_earliest);
     suite_add_tcase(s, t);
     return s;

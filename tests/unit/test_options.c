@@ -281,6 +281,27 @@ START_TEST(sockets)
 }
 END_TEST
 
+/* --poll: optional value only after '=', so "--poll 100 cmd" runs "100" */
+START_TEST(poll_option)
+{
+    OK("cmd");
+    ck_assert_int_eq(o.poll_ms, 0);
+    OK("--poll", "cmd");
+    ck_assert_int_eq(o.poll_ms, AW_DEFAULT_POLL_MS);
+    ck_assert_str_eq(o.argv[0], "cmd");
+    OK("--poll=20", "cmd");
+    ck_assert_int_eq(o.poll_ms, 20);
+    OK("--poll", "20", "cmd");
+    ck_assert_int_eq(o.poll_ms, AW_DEFAULT_POLL_MS);
+    ck_assert_str_eq(o.argv[0], "20");
+    ERR("--poll", "--poll=", "cmd");
+    ERR("'0'", "--poll=0", "cmd");
+    ERR("'abc'", "--poll=abc", "cmd");
+    ERR("'-5'", "--poll=-5", "cmd");
+    ERR("'99999999'", "--poll=99999999", "cmd");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("options");
@@ -290,6 +311,7 @@ int main(void)
     tcase_add_test(t, watch_ignore);
     tcase_add_test(t, ext_all);
     tcase_add_test(t, numbers);
+    tcase_add_test(t, poll_option);
     tcase_add_test(t, signals);
     tcase_add_test(t, flags);
     tcase_add_test(t, end_of_options);
