@@ -1,0 +1,48 @@
+"""Hostile processes against libtrack.so (issue 3), through the datagram
+channel played by a test socket (see test_shim_channel.py): records are
+counted per pid."""
+
+import collections
+import os
+import unittest
+from pathlib import Path
+
+from test_shim_channel import ChannelCase
+from test_shim_trace import PROGS, SANITIZED
+
+
+class Hostile(ChannelCase):
+    def prog(self, name):
+        p = Path(PROGS) / name
+        if not p.exists():
+            self.skipTest(f"{p} not built")
+        return str(p)
+
+    def test_64_threads_with_forks_once_per_process(self):
+        threads, forks = 64, 4
+        ops = 10_000 if SANITIZED else 100_000  # ASan: fewer ops, same threads and forks
+        tracked = [self.write(f"t{i}.json", "x") for i in range(8)]
+        untracked = [self.write(f"u{i}.dat", "x") for i in range(8)]
+        kids = [self.write(f"c{i}.py", "") for i in range(threads * forks)]
+        _, out = self.run_shim([self.prog("hostile_threads"), str(self.tmp), str(threads),
+                                str(ops), str(forks)])
+        parent = int(out.strip())
+        per = collections.Counter((k, pid, pth) for k, pid, pth, _ in self.records)
+        dups = [key for key, n in per.items() if n > 1]
+        self.assertEqual(dups, [], "a (kind, path) reported twice by one process")
+        for t in tracked:
+            self.assertEqual(per[("read", parent, str(t))], 1, t)
+            self.assertEqual(per[("stat", parent, str(t))], 1, t)
+        seen = {pth for _, _, pth, _ in self.records}
+        for u in untracked:
+            self.assertNotIn(str(u), seen)
+        for c in kids:
+            pids = [pid for k, pid, pth, _ in self.records if pth == str(c) and k == "stat"]
+            self.assertEqual(len(pids), 1, c)
+            self.assertNotEqual(pids[0], parent)
+        self.assertEqual(len({pid for _, pid, _, _ in self.records} - {parent}),
+                         threads * forks)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
