@@ -43,6 +43,23 @@ class Hostile(ChannelCase):
         self.assertEqual(len({pid for _, pid, _, _ in self.records} - {parent}),
                          threads * forks)
 
+    def test_vfork_spawn_clone_and_signal_handler(self):
+        names = ["vfork.json", "spawn.json", "clone.json", "clonevm.json", "sig.json", "t.py"]
+        files = {n: self.write(n, "x\n") for n in names}
+        _, out = self.run_shim([self.prog("spawn_kinds"), str(self.tmp)])
+        parent = int(out.strip().splitlines()[-1])
+        by = collections.defaultdict(list)
+        for k, pid, pth, _ in self.records:
+            by[(k, pth)].append(pid)
+        for n, kind, own in (("vfork.json", "read", False), ("spawn.json", "read", False),
+                             ("clone.json", "read", False), ("clonevm.json", "stat", False),
+                             ("sig.json", "read", True), ("t.py", "stat", True)):
+            pids = by[(kind, str(files[n]))]
+            self.assertEqual(len(pids), 1, (n, kind, pids))
+            self.assertEqual(pids[0] == parent, own, (n, pids, parent))
+        # the programs exec'd from a vfork child and by posix_spawn are seen
+        self.assertTrue(by[("exec", "/bin/cat")] or by[("exec", "/usr/bin/cat")], by.keys())
+
 
 class FullTable(ShimCase):
     def test_100k_files_overflow_sends_duplicates_never_drops(self):
