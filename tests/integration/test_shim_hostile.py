@@ -60,6 +60,23 @@ class Hostile(ChannelCase):
         # the programs exec'd from a vfork child and by posix_spawn are seen
         self.assertTrue(by[("exec", "/bin/cat")] or by[("exec", "/usr/bin/cat")], by.keys())
 
+    def test_closed_or_dup2ed_fds_and_scrubbed_env(self):
+        """Each MODE of fd_env_hostile: after.json is still reported (tracking
+        resumed, or the shim put itself back into the exec'd program's
+        environment) and no record lands in the program's own file."""
+        after = self.write("after.json", "x\n")
+        exe = self.prog("fd_env_hostile")
+        for mode in ("close_range", "closefrom", "dup2", "preload", "emptyenv", "clearenv"):
+            with self.subTest(mode=mode):
+                self.records = []
+                sink = self.tmp / "sink.bin"
+                if sink.exists():
+                    sink.unlink()
+                self.run_shim([exe, str(self.tmp), mode])
+                self.assertIn("read", self.kinds_of(after), mode)
+                if mode == "dup2":
+                    self.assertEqual(sink.stat().st_size, 0)
+
 
 class FullTable(ShimCase):
     def test_100k_files_overflow_sends_duplicates_never_drops(self):
