@@ -60,6 +60,11 @@ struct aw_core {
     int64_t stop_since; /* when the stop signal went to the current group (-1: none) */
     int list_child_done, list_status, list_group_gone;
     int exited;
+    /* A start the loop refused (AW_EV_NOT_READY) waits for the next change,
+     * or until held_since + the stop timeout, then starts anyway. */
+    int start_sent;     /* the last step returned a START not yet confirmed */
+    int64_t held_since; /* first refusal of the start now pending (-1: none) */
+    unsigned changes, held_changes; /* change() count, and its value at the refusal */
 };
 
 /* ---- small helpers ---- */
@@ -144,6 +149,15 @@ static int same_stat(const struct aw_stat *a, const struct aw_stat *b)
         return 1;
     return a->id.dev == b->id.dev && a->id.ino == b->id.ino &&
            a->id.mtime_ns == b->id.mtime_ns && a->id.size == b->id.size;
+}
+
+/* For an executed file the execute bits count too: ld creates the output
+ * 0666 and chmods it 0755 last, and only the chmod makes it runnable. */
+static int same_dep_stat(const struct aw_dep *d, const struct aw_stat *cur)
+{
+    if (!same_stat(&d->rec, cur))
+        return 0;
+    return !(d->kinds & 1u << AW_KIND_EXEC) || !cur->exists || d->rec.xok == cur->xok;
 }
 
 static int ident_known(const struct aw_ident *id)
@@ -322,6 +336,7 @@ struct aw_core *core_new(const struct aw_options *opt, const char *cwd)
     c->opt = opt;
     c->kill_at = -1;
     c->stop_since = -1;
+    c->held_since = -1;
     c->batch = 1;
     if (!cwd || cwd[0] != '/')
         cwd = "/";
@@ -428,7 +443,7 @@ static void say_changes(struct aw_core *c, struct aw_actions *out, const char *w
         say(out, AW_SAY_NORMAL, "%s %s, %s", shown(c, c->chg_path), c->chg_verb, what);
 }
 
-static void do_start(struct aw_core *c, struct aw_actions *out)
+static void do_start(struct aw_core *c, struct aw_actions *out, int force)
 {
     int list = c->opt->mode == AW_MODE_LIST;
     if (c->opt->clear && !list)
@@ -445,7 +460,10 @@ static void do_start(struct aw_core *c, struct aw_actions *out)
                                   c->opt->argv[i]);
         say(out, AW_SAY_NORMAL, "starting generation %u: %s", c->gen, line);
     }
-    push(out, AW_ACT_START)->gen = c->gen;
+    struct aw_action *st = push(out, AW_ACT_START);
+    st->gen = c->gen;
+    st->force = force;
+    c->start_sent = 1;
     c->child_alive = c->group_alive = 1;
     c->stopping = 0;
     c->stop_since = -1;
@@ -453,12 +471,28 @@ static void do_start(struct aw_core *c, struct aw_actions *out)
     c->pending = c->pending_signal = c->restart_now = 0;
 }
 
+static int stop_timeout(const struct aw_core *c)
+{
+    return c->opt->stop_timeout_ms >= 0 ? c->opt->stop_timeout_ms : AW_DEFAULT_STOP_TIMEOUT_MS;
+}
+
+/* A refused start with no change since: retry only when the hold runs out */
+static int held(const struct aw_core *c)
+{
+    return c->held_since >= 0 && c->changes == c->held_changes;
+}
+
 static void try_start(struct aw_core *c, int64_t now, struct aw_actions *out)
 {
     if (c->exited || c->quitting || !c->pending || c->group_alive)
         return;
+    if (held(c)) {
+        if (now >= c->held_since + stop_timeout(c))
+            do_start(c, out, 1); /* never hang: exec it and report what exec says */
+        return;
+    }
     if (now >= c->last_change + debounce(c))
-        do_start(c, out);
+        do_start(c, out, 0);
 }
 
 static void try_signal(struct aw_core *c, int64_t now, struct aw_actions *out)
@@ -499,6 +533,7 @@ static void change(struct aw_core *c, struct aw_dep *d, const char *verb, int64_
     }
     d->batch = c->batch;
     c->last_change = now;
+    c->changes++;
     if (c->opt->signal && c->child_alive && !c->pending) {
         c->pending_signal = 1;
         try_signal(c, now, out);
@@ -587,7 +622,7 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
         (!ev->cur.exists || r->ident.dev != ev->cur.id.dev || r->ident.ino != ev->cur.id.ino ||
          r->ident.mtime_ns != ev->cur.id.mtime_ns || r->ident.size != ev->cur.id.size))
         suspect = 1;
-    if (d->rec_known && !same_stat(&d->rec, &ev->cur))
+    if (d->rec_known && !same_dep_stat(d, &ev->cur))
         suspect = 1;
     if (r->kind == AW_KIND_MISSING && ev->cur.exists && !d->rec_known)
         suspect = 1; /* created since the lookup failed */
@@ -677,7 +712,7 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     if (d && d->written)
         return;
     if (d && (d->kinds & TRIGGER_MASK)) {
-        if (d->rec_known && same_stat(&d->rec, &ev->cur))
+        if (d->rec_known && same_dep_stat(d, &ev->cur))
             return;
         const char *verb = !ev->cur.exists ? "deleted"
                            : (d->rec_known && !d->rec.exists) ? "created"
@@ -730,7 +765,7 @@ static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct a
         if (c->group_alive)
             stop_group(c, ev->now, out); /* what is left of the group */
         else
-            do_start(c, out);
+            do_start(c, out, 0);
         return;
     }
     char b[32];
@@ -779,7 +814,7 @@ static void on_group_gone(struct aw_core *c, const struct aw_event *ev, struct a
         return;
     }
     if (c->restart_now) {
-        do_start(c, out);
+        do_start(c, out, 0);
         return;
     }
     try_start(c, ev->now, out);
@@ -835,9 +870,34 @@ static void on_restart(struct aw_core *c, const struct aw_event *ev, struct aw_a
     c->pending = c->pending_signal = 0;
     c->restart_now = 1;
     if (!c->group_alive)
-        do_start(c, out);
+        do_start(c, out, 0);
     else if (!c->stopping)
         stop_group(c, ev->now, out);
+}
+
+/* The loop refused the START: undo it and keep the start pending. The first
+ * generation is not held (a COMMAND that is not executable is a user error
+ * to report now), nor a start already forced. */
+static void on_not_ready(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    if (!c->start_sent || c->quitting)
+        return;
+    c->start_sent = 0;
+    if (c->gen <= 1) {
+        c->gen--;
+        do_start(c, out, 1);
+        return;
+    }
+    const char *cmd = c->opt->argv && c->opt->argv[0] ? c->opt->argv[0] : "COMMAND";
+    say(out, AW_SAY_NORMAL, "%s is not executable yet (being written?): generation %u waits "
+        "for it to change", cmd, c->gen);
+    c->gen--;
+    c->child_alive = c->group_alive = 0;
+    c->pending = 1;
+    c->restart_now = 0;
+    if (c->held_since < 0)
+        c->held_since = ev->now;
+    c->held_changes = c->changes;
 }
 
 static void on_start_failed(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
@@ -864,7 +924,7 @@ static void on_begin(struct aw_core *c, struct aw_actions *out)
     if (c->opt->mode != AW_MODE_LIST)
         for (unsigned i = 0; i < c->nuwatch; i++)
             watch_dir(c, out, c->uwatch[i], strlen(c->uwatch[i]));
-    do_start(c, out);
+    do_start(c, out, 0);
 }
 
 static int64_t deadline(const struct aw_core *c)
@@ -883,7 +943,7 @@ static int64_t deadline(const struct aw_core *c)
     if (c->pending_signal)
         AT(c->last_change + debounce(c));
     if (c->pending && !c->group_alive && !c->quitting)
-        AT(c->last_change + debounce(c));
+        AT(held(c) ? c->held_since + stop_timeout(c) : c->last_change + debounce(c));
 #undef AT
     return dl;
 }
@@ -892,6 +952,10 @@ void core_step(struct aw_core *c, const struct aw_event *ev, struct aw_actions *
 {
     out->n = 0;
     out->dropped = 0;
+    if (c->start_sent && ev->type != AW_EV_NOT_READY) {
+        c->start_sent = 0; /* that start happened (or failed to exec): the hold is over */
+        c->held_since = -1;
+    }
     if (!c->exited) {
         switch (ev->type) {
         case AW_EV_BEGIN: on_begin(c, out); break;
@@ -904,6 +968,7 @@ void core_step(struct aw_core *c, const struct aw_event *ev, struct aw_actions *
         case AW_EV_TIMER: on_timer(c, ev->now, out); break;
         case AW_EV_QUIT: on_quit(c, ev, out); break;
         case AW_EV_RESTART: on_restart(c, ev, out); break;
+        case AW_EV_NOT_READY: on_not_ready(c, ev, out); break;
         }
     }
     out->deadline = deadline(c);

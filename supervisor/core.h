@@ -20,6 +20,7 @@ struct aw_stat {
     int exists;
     int is_reg;
     struct aw_ident id;
+    int xok;   /* regular, some execute bit set, not empty: exec could run it */
 };
 
 enum aw_event_type {
@@ -34,6 +35,9 @@ enum aw_event_type {
     AW_EV_QUIT,        /* SIGINT/SIGTERM to autowrap: sig says which */
     AW_EV_RESTART,     /* manual restart (SIGHUP to autowrap, or the restart key): sig
                         * is SIGHUP, or 0 for the key */
+    AW_EV_NOT_READY,   /* the loop did not carry out the START just returned: the
+                        * program it would exec is a regular file that is not
+                        * executable yet, or empty (a linker or cp mid-write) */
 };
 
 struct aw_event {
@@ -75,6 +79,7 @@ struct aw_action {
     int tree;            /* AW_ACT_SIGNAL: a stop, also for descendants outside the group */
     int code;            /* AW_ACT_EXIT */
     unsigned gen;        /* AW_ACT_START */
+    int force;           /* AW_ACT_START: exec even if the program looks not ready */
     unsigned batch;      /* AW_ACT_CHANGED */
     unsigned kind;       /* AW_ACT_PRINT */
     uint32_t pid;        /* AW_ACT_PRINT */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "listfmt.h"
+#include "ready.h"
 #include "shell.h"
 
 int64_t now_ms(void)
@@ -67,6 +68,7 @@ static void fill_stat(const char *path, size_t len, struct aw_stat *st)
         return;
     st->exists = 1;
     st->is_reg = S_ISREG(sb.st_mode);
+    st->xok = st->is_reg && (sb.st_mode & 0111) && sb.st_size > 0;
     st->id.dev = (uint64_t)sb.st_dev;
     st->id.ino = (uint64_t)sb.st_ino;
     st->id.mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
@@ -243,6 +245,15 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
         const struct aw_action *a = &acts->a[i];
         switch (a->type) {
         case AW_ACT_START: {
+            if (!a->force && L->opt->argv && !aw_prog_ready(L->opt->argv[0])) {
+                /* the core holds the start until the file changes again */
+                if (L->npending < 8) {
+                    struct aw_event *ev = &L->pending[L->npending++];
+                    memset(ev, 0, sizeof *ev);
+                    ev->type = AW_EV_NOT_READY;
+                }
+                break;
+            }
             int err = 0;
             pid_t pid = child_start(&L->ce, &err);
             if (pid > 0) {

@@ -104,18 +104,54 @@ class TestC(LangCase):
     def test_link_in_place(self):
         """`cc -o server` while it runs: ld unlinks it, creates the new file
         0666, writes, closes, and only then chmods it 0755. A start that falls
-        in that gap (a quiet window longer than the debounce, seen on a loaded
-        machine) fails with "permission denied" and the chmod restarts it: a
-        failed generation, not a second start. So this asserts starts (exactly
-        one more per rebuild) and not generation numbers."""
+        in that gap (a quiet window longer than the debounce, on a loaded
+        machine) is held until the chmod: one new generation per rebuild. A
+        held start repeats its "starting generation 2" line, so later lines
+        may name 2 again before 3 (the deterministic case is the next test)."""
         aw = self.start((), self.cmd)
         aw.expect_out(self.loaded(1, 10, 20))
         aw.started(1)
-        self.step(aw, "server", lambda: self.build_server(2), (2, 10, 20), 2, strict_gen=False)
+        self.step(aw, "server", lambda: self.build_server(2), (2, 10, 20), 2)
         # Sentinel: the next real start comes from this rebuild, not a late one.
         self.build_lib("app/plugins/libplug.so", "plug_value", 22)
         while aw.change().group("path").endswith("/server"):
             pass
+        g = aw.generation()
+        while g == 2:
+            g = aw.generation()
+        self.assertEqual(g, 3, "generation of the sentinel")
+        aw.expect_out(self.loaded(2, 10, 22))
+        aw.ready()
+        self.assertEqual(self.starts(), 3, "server start count")
+
+    def test_not_executable_until_chmod(self):
+        """The gap made deterministic: the new binary is written 0644 and left
+        so past the debounce, then chmod-ed 0755. The start is held (a status
+        line says so), the chmod alone starts it: generation 2 runs it, and
+        no exec fails."""
+        aw = self.start((), self.cmd)
+        aw.expect_out(self.loaded(1, 10, 20))
+        aw.started(1)
+        self.build_server(2, "server.new")
+        data = (self.app / "server.new").read_bytes()
+        os.unlink(self.app / "server")
+        fd = os.open(self.app / "server", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(fd, data)
+        os.close(fd)
+        m = aw.expect_err(r"is not executable yet .*generation (\d+) waits|permission denied")
+        self.assertIn("not executable yet", m.group(0))
+        self.assertEqual(m.group(1), "2")
+        self.assertEqual(self.starts(), 1, "server start count while held")
+        os.chmod(self.app / "server", 0o755)
+        aw.expect_change("server", "changed")
+        aw.generation(2)
+        aw.expect_out(self.loaded(2, 10, 20))
+        aw.ready()
+        self.assertEqual(self.starts(), 2, "server start count")
+        # Sentinel: nothing else was pending (no failed generation, no 126).
+        self.build_lib("app/plugins/libplug.so", "plug_value", 22)
+        aw.expect_change("libplug.so")
+        aw.generation(3)
         aw.expect_out(self.loaded(2, 10, 22))
         aw.ready()
         self.assertEqual(self.starts(), 3, "server start count")

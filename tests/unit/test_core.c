@@ -57,11 +57,11 @@ static void teardown(void)
 
 static struct aw_stat ST(uint64_t ino, int64_t mtime)
 {
-    struct aw_stat s = {1, 1, {7, ino, mtime, 100}};
+    struct aw_stat s = {1, 1, {7, ino, mtime, 100}, 1};
     return s;
 }
 
-static const struct aw_stat NOST = {0, 0, {0, 0, 0, 0}};
+static const struct aw_stat NOST = {0, 0, {0, 0, 0, 0}, 0};
 
 static void step(struct aw_event *e)
 {
@@ -1518,6 +1518,138 @@ START_TEST(test_deadline_earliest)
 }
 END_TEST
 
+/* ---- a program not executable yet (ld chmods +x last) ---- */
+
+#define SRV "/proj/server"
+
+static void not_ready(int64_t now)
+{
+    struct aw_event e = {.type = AW_EV_NOT_READY, .now = now};
+    step(&e);
+}
+
+static struct aw_stat STX(uint64_t ino, int64_t mtime, int xok)
+{
+    struct aw_stat s = ST(ino, mtime);
+    s.xok = xok;
+    return s;
+}
+
+/* gen 1 runs SRV; it is relinked (new inode, 0666 for now); gen 2 is due at 120 */
+static void relinked(void)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_EXEC, SRV, STX(10, 1000, 1));
+    drained(1);
+    fs(100, SRV, STX(11, 2000, 0));
+    assert_signal(SIGTERM);
+    child_exit(101, WSIG(SIGTERM));
+    gone(102);
+    timer(120);
+    assert_start(2);
+    ck_assert_int_eq(nth(AW_ACT_START, 0)->force, 0);
+}
+
+START_TEST(test_not_ready_waits_for_chmod)
+{
+    relinked();
+    not_ready(120);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    ck_assert_uint_eq(core_generation(C), 1); /* generation 2 did not happen */
+    assert_said("python3 is not executable yet (being written?): generation 2 waits "
+                "for it to change");
+    ck_assert_int_eq(A.deadline, 120 + 5000); /* not a retry every debounce */
+    timer(200);
+    assert_nothing();
+    /* the chmod: same inode, mtime and size; only the execute bits differ */
+    fs(300, SRV, STX(11, 2000, 1));
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    ck_assert_int_eq(A.deadline, 320);
+    timer(320);
+    assert_start(2);
+    ck_assert_int_eq(nth(AW_ACT_START, 0)->force, 0);
+    assert_said("server changed, restarting");
+}
+END_TEST
+
+START_TEST(test_not_ready_is_bounded)
+{
+    relinked();
+    not_ready(120);
+    timer(5119);
+    assert_nothing();
+    timer(5120);
+    assert_start(2); /* start anyway: exec reports what is wrong, as without the check */
+    ck_assert_int_eq(nth(AW_ACT_START, 0)->force, 1);
+    start_failed(5120, EACCES);
+    assert_said("python3: permission denied");
+    ck_assert_uint_eq(count(AW_ACT_EXIT), 0);
+}
+END_TEST
+
+START_TEST(test_not_ready_again_keeps_the_bound)
+{
+    relinked();
+    not_ready(120);
+    fs(300, SRV, STX(11, 3000, 0)); /* still written, still not executable */
+    timer(320);
+    assert_start(2);
+    not_ready(320);
+    ck_assert_int_eq(A.deadline, 120 + 5000); /* from the first refusal */
+    timer(5120);
+    assert_start(2);
+    ck_assert_int_eq(nth(AW_ACT_START, 0)->force, 1);
+}
+END_TEST
+
+START_TEST(test_not_ready_hold_ends_with_a_start)
+{
+    relinked();
+    not_ready(120);
+    fs(300, SRV, STX(11, 2000, 1));
+    timer(320);
+    assert_start(2);
+    record(321, AW_KIND_EXEC, SRV, STX(11, 2000, 1)); /* it runs */
+    drained(321);
+    assert_nothing();
+    /* a later relink is held from its own refusal, not the old one */
+    fs(9000, SRV, STX(12, 4000, 0));
+    child_exit(9001, WSIG(SIGTERM));
+    gone(9002);
+    timer(9020);
+    assert_start(3);
+    not_ready(9020);
+    ck_assert_int_eq(A.deadline, 9020 + 5000);
+}
+END_TEST
+
+START_TEST(test_not_ready_first_generation_not_held)
+{
+    mk();
+    begin(0);
+    assert_start(1);
+    not_ready(0);
+    assert_start(1); /* a COMMAND that is not executable: report it now */
+    ck_assert_int_eq(nth(AW_ACT_START, 0)->force, 1);
+}
+END_TEST
+
+START_TEST(test_mode_counts_for_exec_deps_only)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_READ, APP, STX(10, 1000, 1));
+    record(1, AW_KIND_EXEC, SRV, STX(20, 1000, 1));
+    drained(1);
+    fs(100, APP, STX(10, 1000, 0)); /* chmod -x of a script read as data: no change */
+    assert_nothing();
+    fs(100, SRV, STX(20, 1000, 0)); /* of the program run: a change */
+    assert_signal(SIGTERM);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("core");
@@ -1601,6 +1733,12 @@ static Suite *suite(void)
     tcase_add_test(t, test_tracked_iteration_for_polling);
     tcase_add_test(t, test_user_watched_is_recursive);
     tcase_add_test(t, test_deadline_earliest);
+    tcase_add_test(t, test_not_ready_waits_for_chmod);
+    tcase_add_test(t, test_not_ready_is_bounded);
+    tcase_add_test(t, test_not_ready_again_keeps_the_bound);
+    tcase_add_test(t, test_not_ready_hold_ends_with_a_start);
+    tcase_add_test(t, test_not_ready_first_generation_not_held);
+    tcase_add_test(t, test_mode_counts_for_exec_deps_only);
     suite_add_tcase(s, t);
     return s;
 }
