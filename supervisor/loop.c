@@ -543,11 +543,25 @@ static void reap(struct loop *L)
             break;
         term_reaped(pid);
         if (pid == L->child) {
+            /* Ctrl-C while the generation was in front can kill it before the
+             * sentinel's word is read, and taking the terminal back kills the
+             * sentinel: a death by SIGINT in front is that Ctrl-C. */
+            int ctrlc = L->ce.term && !term_holding() && WIFSIGNALED(st) &&
+                        WTERMSIG(st) == SIGINT;
             L->child = 0;
             term_take();
             step_after_drain(L, AW_EV_CHILD_EXIT, st);
             if (L->done)
                 return;
+            if (ctrlc) {
+                struct aw_event ev;
+                memset(&ev, 0, sizeof ev);
+                ev.type = AW_EV_QUIT;
+                ev.sig = SIGINT;
+                step(L, &ev);
+                if (L->done)
+                    return;
+            }
             want_group_check(L, 1);
         }
     }
