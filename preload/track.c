@@ -512,15 +512,14 @@ static int preload_has_shim(const char *val)
     return g_shim_path[0] && strstr(val, g_shim_path) != NULL;
 }
 
-/* "LD_PRELOAD=<our prefix>[:THEIRS]" into dst; 0 if it does not fit. The
- * program's own preloads are kept, after ours. */
-static size_t compose_preload(char *dst, size_t cap, const char *theirs)
+/* "LD_PRELOAD=FIRST[:THEIRS]" into dst; 0 if it does not fit. */
+static size_t compose_ld_preload(char *dst, size_t cap, const char *first, const char *theirs)
 {
-    size_t a = strlen(g_preload_prefix), b = strlen(theirs);
+    size_t a = strlen(first), b = strlen(theirs);
     if (11 + a + 1 + b + 1 > cap)
         return 0;
     memcpy(dst, "LD_PRELOAD=", 11);
-    memcpy(dst + 11, g_preload_prefix, a);
+    memcpy(dst + 11, first, a);
     size_t p = 11 + a;
     if (b) {
         dst[p++] = ':';
@@ -531,26 +530,20 @@ static size_t compose_preload(char *dst, size_t cap, const char *theirs)
     return p;
 }
 
-/* The exec target needs the other flavour: "LD_PRELOAD=<sibling>[:THEIRS]"
- * with our own prefix taken out of THEIRS. */
+/* Our prefix first; the program's own preloads are kept, after ours. */
+static size_t compose_preload(char *dst, size_t cap, const char *theirs)
+{
+    return compose_ld_preload(dst, cap, g_preload_prefix, theirs);
+}
+
+/* The exec target needs the other flavour: the sibling first, with our own
+ * prefix taken out of THEIRS. */
 static size_t compose_sibling(char *dst, size_t cap, const char *theirs)
 {
     size_t a = strlen(g_preload_prefix);
     if (a && strncmp(theirs, g_preload_prefix, a) == 0 && (theirs[a] == 0 || theirs[a] == ':'))
         theirs += a + (theirs[a] == ':');
-    size_t s = strlen(g_sibling), b = strlen(theirs);
-    if (11 + s + 1 + b + 1 > cap)
-        return 0;
-    memcpy(dst, "LD_PRELOAD=", 11);
-    memcpy(dst + 11, g_sibling, s);
-    size_t p = 11 + s;
-    if (b) {
-        dst[p++] = ':';
-        memcpy(dst + p, theirs, b);
-        p += b;
-    }
-    dst[p] = 0;
-    return p;
+    return compose_ld_preload(dst, cap, g_sibling, theirs);
 }
 
 char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, size_t bcap)
