@@ -75,6 +75,16 @@ static void fill_stat(const char *path, size_t len, struct aw_stat *st)
     st->id.size = (int64_t)sb.st_size;
 }
 
+/* An AW_EV_FS for path, with what is there now. */
+static void fs_event(struct aw_event *ev, const char *path, size_t len)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->type = AW_EV_FS;
+    ev->path = path;
+    ev->len = len;
+    fill_stat(path, len, &ev->cur);
+}
+
 static void on_fs(void *arg, const char *path, size_t len);
 
 /* Switch polling on (or keep it) at interval ms. */
@@ -343,11 +353,7 @@ static void step(struct loop *L, struct aw_event *ev)
             const char *p = scan_next();
             if (!p)
                 return;
-            memset(&next, 0, sizeof next);
-            next.type = AW_EV_FS;
-            next.path = p;
-            next.len = strlen(p);
-            fill_stat(p, next.len, &next.cur);
+            fs_event(&next, p, strlen(p));
             ev = &next;
             continue;
         }
@@ -477,16 +483,31 @@ static unsigned drain_channel(struct loop *L)
     return n;
 }
 
+/* Step an event that carries nothing but its type and, for QUIT and
+ * RESTART, the signal behind it. */
+static void step_bare(struct loop *L, enum aw_event_type type, int sig)
+{
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.sig = sig;
+    step(L, &ev);
+}
+
+/* Ctrl-C reached the generation: autowrap takes the terminal back (so a
+ * second Ctrl-C during the stop reaches it) and stops everything. */
+static void quit_ctrlc(struct loop *L)
+{
+    term_take();
+    step_bare(L, AW_EV_QUIT, SIGINT);
+}
+
 /* Hand every pending record to the core, then close the batch (the core
  * judges records that changed under the program only at batch end). */
 static void drain_batch(struct loop *L)
 {
-    if (drain_channel(L) && !L->done) {
-        struct aw_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = AW_EV_DRAINED;
-        step(L, &ev);
-    }
+    if (drain_channel(L) && !L->done)
+        step_bare(L, AW_EV_DRAINED, 0);
 }
 
 /* A death reaches the core only after everything the dead sent has: the
@@ -554,11 +575,7 @@ static void reap(struct loop *L)
             if (L->done)
                 return;
             if (ctrlc) {
-                struct aw_event ev;
-                memset(&ev, 0, sizeof ev);
-                ev.type = AW_EV_QUIT;
-                ev.sig = SIGINT;
-                step(L, &ev);
+                quit_ctrlc(L);
                 if (L->done)
                     return;
             }
@@ -580,12 +597,8 @@ static void read_signals(struct loop *L)
         if (si.ssi_signo == SIGCHLD) {
             chld = 1;
         } else {
-            struct aw_event ev;
-            memset(&ev, 0, sizeof ev);
             /* SIGHUP: a manual restart, not a quit (the issue asks for it) */
-            ev.type = si.ssi_signo == SIGHUP ? AW_EV_RESTART : AW_EV_QUIT;
-            ev.sig = (int)si.ssi_signo;
-            step(L, &ev);
+            step_bare(L, si.ssi_signo == SIGHUP ? AW_EV_RESTART : AW_EV_QUIT, (int)si.ssi_signo);
         }
     }
     (void)chld;
@@ -598,12 +611,7 @@ static void read_ctrlc(struct loop *L)
     char b[16];
     if (read(term_ctrlc_fd(), b, sizeof b) <= 0)
         return;
-    term_take();
-    struct aw_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = AW_EV_QUIT;
-    ev.sig = SIGINT;
-    step(L, &ev);
+    quit_ctrlc(L);
 }
 
 /* autowrap holds the terminal (no generation running in front): a line
@@ -614,10 +622,7 @@ static void read_key(struct loop *L)
     ssize_t n = read(0, b, sizeof b);
     if (n <= 0 || memchr(b, '\n', (size_t)n) == NULL)
         return;
-    struct aw_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = AW_EV_RESTART;
-    step(L, &ev);
+    step_bare(L, AW_EV_RESTART, 0);
 }
 
 static void on_fs(void *arg, const char *path, size_t len)
@@ -626,11 +631,7 @@ static void on_fs(void *arg, const char *path, size_t len)
     if (L->done || !core_wants_path(L->core, path, len))
         return;
     struct aw_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = AW_EV_FS;
-    ev.path = path;
-    ev.len = len;
-    fill_stat(path, len, &ev.cur);
+    fs_event(&ev, path, len);
     step(L, &ev);
     /* a new directory under -w DIR: watch it, and see what is already in it */
     struct stat sb;
@@ -647,11 +648,7 @@ static void on_fs(void *arg, const char *path, size_t len)
         const char *link = aliases[i].link;
         if (!core_wants_path(L->core, link, strlen(link)))
             continue;
-        memset(&ev, 0, sizeof ev);
-        ev.type = AW_EV_FS;
-        ev.path = link;
-        ev.len = strlen(link);
-        fill_stat(link, ev.len, &ev.cur);
+        fs_event(&ev, link, strlen(link));
         step(L, &ev);
     }
 }
@@ -722,10 +719,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         goto out;
     }
 
-    struct aw_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = AW_EV_BEGIN;
-    step(&L, &ev);
+    step_bare(&L, AW_EV_BEGIN, 0);
 
     while (!L.done) {
         struct pollfd pf[6];
@@ -797,9 +791,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             (void)tr;
             if (L.deadline >= 0 && now_ms() >= L.deadline) {
                 L.deadline = -1;
-                memset(&ev, 0, sizeof ev);
-                ev.type = AW_EV_TIMER;
-                step(&L, &ev);
+                step_bare(&L, AW_EV_TIMER, 0);
             }
         }
     }

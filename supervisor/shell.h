@@ -67,9 +67,10 @@ size_t watch_retry(watch_cb cb, void *arg);
 int poll_add(const char *dir, int always); /* 0, 1 = already polled, -1 = no memory */
 size_t poll_count(void);
 void poll_scan(watch_cb cb, void *arg);  /* changed directories and their entries */
-void scan_entries(const char *dir, watch_cb cb, void *arg);
 
-/* scan.c: entries of a just-watched directory, queued for the loop. */
+/* scan.c: the entries of a directory, passed to cb now or queued for the
+ * loop (a just-watched directory, found while the core's actions run). */
+void scan_entries(const char *dir, watch_cb cb, void *arg);
 void scan_queue_dir(const struct aw_core *core, const char *dir);
 const char *scan_next(void);         /* next queued path (valid until the next call) or NULL */
 /* descend.c: live descendants of root (except skip and its subtree), up to
