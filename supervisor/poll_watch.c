@@ -105,30 +105,6 @@ static void diff_entries(struct pdir *p, watch_cb cb, void *arg)
     }
 }
 
-void scan_entries(const char *dir, watch_cb cb, void *arg)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    char path[AW_PATH_MAX + 1];
-    size_t dl = strlen(dir);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
-            continue;
-        size_t nl = strlen(e->d_name);
-        int slash = dl && dir[dl - 1] != '/';
-        if (dl + (size_t)slash + nl > AW_PATH_MAX)
-            continue;
-        memcpy(path, dir, dl);
-        if (slash)
-            path[dl] = '/';
-        memcpy(path + dl + (size_t)slash, e->d_name, nl + 1);
-        cb(arg, path, dl + (size_t)slash + nl);
-    }
-    closedir(d);
-}
-
 int poll_add(const char *dir, int always)
 {
     for (size_t i = 0; i < npdirs; i++)

@@ -13,43 +13,54 @@ static char **q;
 static size_t qn, qcap, qhead;
 static char *cur;
 
-void scan_queue_dir(const struct aw_core *core, const char *dir)
+/* Each entry of dir (not . and ..) to cb, as DIR/NAME. */
+void scan_entries(const char *dir, watch_cb cb, void *arg)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return; /* gone again: its parent's watch will tell */
+        return;
+    char path[AW_PATH_MAX + 1];
     size_t dl = strlen(dir);
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
             continue;
         size_t nl = strlen(e->d_name);
-        char *p = malloc(dl + 1 + nl + 1);
-        if (!p)
-            break;
-        memcpy(p, dir, dl);
-        size_t n = dl;
-        if (dl == 0 || dir[dl - 1] != '/')
-            p[n++] = '/';
-        memcpy(p + n, e->d_name, nl + 1);
-        n += nl;
-        if (!core_wants_path(core, p, n)) {
-            free(p);
+        int slash = dl && dir[dl - 1] != '/';
+        if (dl + (size_t)slash + nl > AW_PATH_MAX)
             continue;
-        }
-        if (qn == qcap) {
-            size_t c = qcap ? qcap * 2 : 16;
-            char **g = realloc(q, c * sizeof *g);
-            if (!g) {
-                free(p);
-                break;
-            }
-            q = g;
-            qcap = c;
-        }
-        q[qn++] = p;
+        memcpy(path, dir, dl);
+        if (slash)
+            path[dl] = '/';
+        memcpy(path + dl + (size_t)slash, e->d_name, nl + 1);
+        cb(arg, path, dl + (size_t)slash + nl);
     }
     closedir(d);
+}
+
+/* watch_cb for scan_entries: queue (a copy of) what the core wants. */
+static void queue_wanted(void *arg, const char *path, size_t len)
+{
+    const struct aw_core *core = arg;
+    if (!core_wants_path(core, path, len))
+        return;
+    if (qn == qcap) {
+        size_t c = qcap ? qcap * 2 : 16;
+        char **g = realloc(q, c * sizeof *g);
+        if (!g)
+            return;
+        q = g;
+        qcap = c;
+    }
+    char *p = strndup(path, len);
+    if (p)
+        q[qn++] = p;
+}
+
+/* A directory gone again is skipped: its parent's watch will tell. */
+void scan_queue_dir(const struct aw_core *core, const char *dir)
+{
+    scan_entries(dir, queue_wanted, (void *)core);
 }
 
 const char *scan_next(void)
