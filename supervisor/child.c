@@ -15,24 +15,14 @@
 #include "../preload/wire.h"
 #include "shell.h"
 
-/* execvp's PATH search, to find the file whose PT_INTERP decides the flavour. */
+/* The file execvp will run, whose PT_INTERP decides the flavour. */
 static const char *search_path(const char *file, char *out, size_t cap)
 {
-    if (strchr(file, '/'))
-        return file;
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/bin:/usr/bin";
-    for (const char *p = path;;) {
-        const char *q = strchr(p, ':');
-        size_t n = q ? (size_t)(q - p) : strlen(p);
-        if (snprintf(out, cap, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", file) < (int)cap &&
-            access(out, X_OK) == 0)
-            return out;
-        if (!q)
-            return file;
-        p = q + 1;
-    }
+    const char *it = NULL, *p;
+    while ((p = aw_path_next(file, &it, out, cap)))
+        if (access(p, X_OK) == 0)
+            return p;
+    return file;
 }
 
 static void child_exec(const struct child_env *ce, pid_t parent, int errfd)

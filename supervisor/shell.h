@@ -90,6 +90,11 @@ void term_restore(void);      /* at exit: take it back, restore the saved modes 
 void term_reaped(pid_t pid);  /* a waitpid() elsewhere reaped pid */
 int term_holding(void);       /* autowrap has the terminal: read keys */
 
+/* pathsearch.c: execvp's candidates for file, in order: *it = NULL first;
+ * each call writes the next DIR/FILE to out and returns it (a file with a
+ * '/' is its own only candidate); NULL after the last. */
+const char *aw_path_next(const char *file, const char **it, char *out, size_t cap);
+
 /* loop.c */
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out);
 
