@@ -347,7 +347,7 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
         return;
     if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(kind, abs, n)))
         return;
-    struct aw_ident id = {0, 0, 0, 0};
+    struct aw_ident id = {0};
     struct stat st;
     int ok = 0;
     if (how == AW_ID_FD)
@@ -377,6 +377,11 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
         id.ino = (uint64_t)st.st_ino;
         id.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         id.size = (int64_t)st.st_size;
+        id.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+        id.mode = (uint32_t)st.st_mode;
+        id.nlink = (uint32_t)st.st_nlink;
+        id.uid = (uint32_t)st.st_uid;
+        id.gid = (uint32_t)st.st_gid;
     }
     send_record(kind, abs, n, &id);
 }

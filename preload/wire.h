@@ -1,7 +1,7 @@
 /* The one wire format between libtrack.so and autowrap.
  *
  * A record is one unix datagram: an 8-byte header, the file's identity as the
- * program saw it (32 bytes), then the path bytes (absolute, no terminating
+ * program saw it (56 bytes), then the path bytes (absolute, no terminating
  * NUL; the datagram length gives the path length). The identity lets the
  * supervisor notice a file that changed between the program reading it and
  * the supervisor starting to watch it: a save racing start-up is not lost.
@@ -16,8 +16,8 @@
 #include <string.h>
 
 #define AW_WIRE_MAGIC 0xA7u
-#define AW_WIRE_VERSION 1u
-#define AW_WIRE_HDR 40u
+#define AW_WIRE_VERSION 2u
+#define AW_WIRE_HDR 64u
 #define AW_PATH_MAX 4096u
 #define AW_WIRE_MAX (AW_WIRE_HDR + AW_PATH_MAX)
 
@@ -42,10 +42,14 @@ enum aw_kind {
 #define AW_ENV_LIB "AUTOWRAP_LIB"     /* override the shim's location (supervisor only) */
 
 /* Identity of a file: enough to tell "changed" from "touched by nobody".
- * dev == 0 && ino == 0 means unknown (write, missing and listed records). */
+ * dev == 0 && ino == 0 means unknown (write, missing and listed records).
+ * ctime catches a write whose mtime was put back (cp -p, touch -r, tar,
+ * rsync -t); mode, links and owner tell that apart from a chmod, chown or
+ * new hard link, which move ctime too but not what the program reads. */
 struct aw_ident {
     uint64_t dev, ino;
-    int64_t mtime_ns, size;
+    int64_t mtime_ns, size, ctime_ns;
+    uint32_t mode, nlink, uid, gid;
 };
 
 static inline const char *aw_kind_name(unsigned k)
@@ -69,6 +73,17 @@ static inline void aw_put64(unsigned char *p, uint64_t v)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
+static inline void aw_put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline uint32_t aw_get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static inline uint64_t aw_get64(const unsigned char *p)
 {
     uint64_t v = 0;
@@ -86,14 +101,19 @@ static inline size_t aw_wire_encode(unsigned char *buf, unsigned kind, uint32_t 
     buf[1] = AW_WIRE_VERSION;
     buf[2] = (unsigned char)kind;
     buf[3] = 0;
-    buf[4] = (unsigned char)(pid & 0xff);
-    buf[5] = (unsigned char)((pid >> 8) & 0xff);
-    buf[6] = (unsigned char)((pid >> 16) & 0xff);
-    buf[7] = (unsigned char)((pid >> 24) & 0xff);
-    aw_put64(buf + 8, id ? id->dev : 0);
-    aw_put64(buf + 16, id ? id->ino : 0);
-    aw_put64(buf + 24, id ? (uint64_t)id->mtime_ns : 0);
-    aw_put64(buf + 32, id ? (uint64_t)id->size : 0);
+    aw_put32(buf + 4, pid);
+    static const struct aw_ident none;
+    if (!id)
+        id = &none;
+    aw_put64(buf + 8, id->dev);
+    aw_put64(buf + 16, id->ino);
+    aw_put64(buf + 24, (uint64_t)id->mtime_ns);
+    aw_put64(buf + 32, (uint64_t)id->size);
+    aw_put64(buf + 40, (uint64_t)id->ctime_ns);
+    aw_put32(buf + 48, id->mode);
+    aw_put32(buf + 52, id->nlink);
+    aw_put32(buf + 56, id->uid);
+    aw_put32(buf + 60, id->gid);
     memcpy(buf + AW_WIRE_HDR, path, len);
     return AW_WIRE_HDR + len;
 }
@@ -121,12 +141,16 @@ static inline int aw_wire_decode(const unsigned char *buf, size_t n, struct aw_r
     if (memchr(buf + AW_WIRE_HDR, '\0', n - AW_WIRE_HDR))
         return -1;
     r->kind = buf[2];
-    r->pid = (uint32_t)buf[4] | (uint32_t)buf[5] << 8 | (uint32_t)buf[6] << 16 |
-             (uint32_t)buf[7] << 24;
+    r->pid = aw_get32(buf + 4);
     r->ident.dev = aw_get64(buf + 8);
     r->ident.ino = aw_get64(buf + 16);
     r->ident.mtime_ns = (int64_t)aw_get64(buf + 24);
     r->ident.size = (int64_t)aw_get64(buf + 32);
+    r->ident.ctime_ns = (int64_t)aw_get64(buf + 40);
+    r->ident.mode = aw_get32(buf + 48);
+    r->ident.nlink = aw_get32(buf + 52);
+    r->ident.uid = aw_get32(buf + 56);
+    r->ident.gid = aw_get32(buf + 60);
     r->path = (const char *)buf + AW_WIRE_HDR;
     r->len = n - AW_WIRE_HDR;
     return 0;

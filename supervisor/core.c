@@ -141,21 +141,36 @@ static int debounce(const struct aw_core *c)
     return c->opt->debounce_ms < 0 ? AW_DEFAULT_DEBOUNCE_MS : c->opt->debounce_ms;
 }
 
-static int same_stat(const struct aw_stat *a, const struct aw_stat *b)
+/* Would a program reading the file now read what it read then? A ctime
+ * that moved alone is a write whose mtime was put back (cp -p, touch -r,
+ * tar, rsync -t). If mode, links or owner moved with it, a chmod, chown or
+ * new hard link may explain it, but cp -p copies mode and owner along with
+ * the bytes: only inotify's word that nothing was written (attr_only) makes
+ * it metadata. Polling and the program's own view cannot tell, and count it.
+ * A ctime of 0 is unknown, not different. */
+static int same_content(const struct aw_ident *a, const struct aw_ident *b, int attr_only)
+{
+    if (a->dev != b->dev || a->ino != b->ino || a->mtime_ns != b->mtime_ns || a->size != b->size)
+        return 0;
+    if (a->ctime_ns == b->ctime_ns || a->ctime_ns == 0 || b->ctime_ns == 0)
+        return 1;
+    if (a->mode == b->mode && a->nlink == b->nlink && a->uid == b->uid && a->gid == b->gid)
+        return 0;
+    return attr_only;
+}
+
+static int same_stat(const struct aw_stat *a, const struct aw_stat *b, int attr_only)
 {
     if (a->exists != b->exists)
         return 0;
-    if (!a->exists)
-        return 1;
-    return a->id.dev == b->id.dev && a->id.ino == b->id.ino &&
-           a->id.mtime_ns == b->id.mtime_ns && a->id.size == b->id.size;
+    return !a->exists || same_content(&a->id, &b->id, attr_only);
 }
 
 /* For an executed file the execute bits count too: ld creates the output
  * 0666 and chmods it 0755 last, and only the chmod makes it runnable. */
-static int same_dep_stat(const struct aw_dep *d, const struct aw_stat *cur)
+static int same_dep_stat(const struct aw_dep *d, const struct aw_stat *cur, int attr_only)
 {
-    if (!same_stat(&d->rec, cur))
+    if (!same_stat(&d->rec, cur, attr_only))
         return 0;
     return !(d->kinds & 1u << AW_KIND_EXEC) || !cur->exists || d->rec.xok == cur->xok;
 }
@@ -482,6 +497,17 @@ static int held(const struct aw_core *c)
     return c->held_since >= 0 && c->changes == c->held_changes;
 }
 
+/* How long changes must have been quiet: a person's save is one or two
+ * files and gets the short window; a burst of AW_BURST_FILES or more is a
+ * tool whose writer may pause longer than that between files. */
+static int64_t quiet_window(const struct aw_core *c)
+{
+    int64_t d = debounce(c);
+    if (!c->opt->debounce_given && c->chg_more + 1 >= AW_BURST_FILES && d < AW_BURST_QUIET_MS)
+        d = AW_BURST_QUIET_MS;
+    return d;
+}
+
 static void try_start(struct aw_core *c, int64_t now, struct aw_actions *out)
 {
     if (c->exited || c->quitting || !c->pending || c->group_alive)
@@ -491,7 +517,7 @@ static void try_start(struct aw_core *c, int64_t now, struct aw_actions *out)
             do_start(c, out, 1); /* never hang: exec it and report what exec says */
         return;
     }
-    if (now >= c->last_change + debounce(c))
+    if (now >= c->last_change + quiet_window(c))
         do_start(c, out, 0);
 }
 
@@ -499,7 +525,7 @@ static void try_signal(struct aw_core *c, int64_t now, struct aw_actions *out)
 {
     if (c->exited || c->quitting || !c->pending_signal)
         return;
-    if (now < c->last_change + debounce(c))
+    if (now < c->last_change + quiet_window(c))
         return;
     char b[32], what[64];
     snprintf(what, sizeof what, "sending %s", signame(c->opt->signal, b, sizeof b));
@@ -618,11 +644,9 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
      * second reader may report the new version before inotify does: earlier
      * readers still run the old one). Decided at the end of the batch. */
     int suspect = 0;
-    if (ident_known(&r->ident) &&
-        (!ev->cur.exists || r->ident.dev != ev->cur.id.dev || r->ident.ino != ev->cur.id.ino ||
-         r->ident.mtime_ns != ev->cur.id.mtime_ns || r->ident.size != ev->cur.id.size))
+    if (ident_known(&r->ident) && (!ev->cur.exists || !same_content(&r->ident, &ev->cur.id, 0)))
         suspect = 1;
-    if (d->rec_known && !same_dep_stat(d, &ev->cur))
+    if (d->rec_known && !same_dep_stat(d, &ev->cur, 0))
         suspect = 1;
     if (r->kind == AW_KIND_MISSING && ev->cur.exists && !d->rec_known)
         suspect = 1; /* created since the lookup failed */
@@ -712,8 +736,10 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     if (d && d->written)
         return;
     if (d && (d->kinds & TRIGGER_MASK)) {
-        if (d->rec_known && same_dep_stat(d, &ev->cur))
+        if (d->rec_known && same_dep_stat(d, &ev->cur, ev->attr_only)) {
+            d->rec = ev->cur; /* a chmod's ctime is the baseline now */
             return;
+        }
         const char *verb = !ev->cur.exists ? "deleted"
                            : (d->rec_known && !d->rec.exists) ? "created"
                                                               : "changed";
@@ -728,8 +754,10 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     int fresh = ev->cur.exists && ev->cur.is_reg && new_in_listed(c, buf, len);
     if (!user && !fresh)
         return;
-    if (d && d->rec_known && same_stat(&d->rec, &ev->cur))
+    if (d && d->rec_known && same_stat(&d->rec, &ev->cur, ev->attr_only)) {
+        d->rec = ev->cur;
         return;
+    }
     int existed = d && d->rec_known ? d->rec.exists : 0;
     d = aw_depset_add(c->deps, buf, len);
     if (!d)
@@ -941,9 +969,9 @@ static int64_t deadline(const struct aw_core *c)
     if (c->kill_at >= 0 && c->group_alive)
         AT(c->kill_at);
     if (c->pending_signal)
-        AT(c->last_change + debounce(c));
+        AT(c->last_change + quiet_window(c));
     if (c->pending && !c->group_alive && !c->quitting)
-        AT(held(c) ? c->held_since + stop_timeout(c) : c->last_change + debounce(c));
+        AT(held(c) ? c->held_since + stop_timeout(c) : c->last_change + quiet_window(c));
 #undef AT
     return dl;
 }

@@ -47,6 +47,7 @@ struct aw_event {
     const char *path;       /* AW_EV_FS: absolute path */
     size_t len;
     struct aw_stat cur;     /* AW_EV_RECORD, AW_EV_FS */
+    int attr_only;          /* AW_EV_FS: inotify saw attributes change and no byte written */
     int status;             /* AW_EV_CHILD_EXIT: wait status */
     int err;                /* AW_EV_START_FAILED */
     int sig;                /* AW_EV_QUIT */

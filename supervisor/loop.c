@@ -73,6 +73,11 @@ static void fill_stat(const char *path, size_t len, struct aw_stat *st)
     st->id.ino = (uint64_t)sb.st_ino;
     st->id.mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     st->id.size = (int64_t)sb.st_size;
+    st->id.ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
+    st->id.mode = (uint32_t)sb.st_mode;
+    st->id.nlink = (uint32_t)sb.st_nlink;
+    st->id.uid = (uint32_t)sb.st_uid;
+    st->id.gid = (uint32_t)sb.st_gid;
 }
 
 /* An AW_EV_FS for path, with what is there now. */
@@ -625,13 +630,13 @@ static void read_key(struct loop *L)
     step_bare(L, AW_EV_RESTART, 0);
 }
 
-static void on_fs(void *arg, const char *path, size_t len)
+static void fs_changed(struct loop *L, const char *path, size_t len, int attr_only)
 {
-    struct loop *L = arg;
     if (L->done || !core_wants_path(L->core, path, len))
         return;
     struct aw_event ev;
     fs_event(&ev, path, len);
+    ev.attr_only = attr_only;
     step(L, &ev);
     /* a new directory under -w DIR: watch it, and see what is already in it */
     struct stat sb;
@@ -649,8 +654,19 @@ static void on_fs(void *arg, const char *path, size_t len)
         if (!core_wants_path(L->core, link, strlen(link)))
             continue;
         fs_event(&ev, link, strlen(link));
+        ev.attr_only = attr_only;
         step(L, &ev);
     }
+}
+
+static void on_fs(void *arg, const char *path, size_t len)
+{
+    fs_changed(arg, path, len, 0);
+}
+
+static void on_inotify(void *arg, const char *path, size_t len, int attr_only)
+{
+    fs_changed(arg, path, len, attr_only);
 }
 
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
@@ -770,7 +786,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (!L.done && L.group_check >= 0 && now_ms() >= L.group_check)
             check_group(&L);
         /* 3. inotify */
-        if (!L.done && L.ifd >= 0 && watch_read(on_fs, &L)) {
+        if (!L.done && L.ifd >= 0 && watch_read(on_inotify, &L)) {
             /* the queue overflowed: events were lost, compare everything */
             say(AW_SAY_VERBOSE, "inotify queue overflowed: rescanning");
             rescan_tracked(&L);

@@ -279,6 +279,7 @@ static enum aw_parse_result apply(struct aw_options *o, const struct optdef *d, 
         if (parse_uint(val, 3600000, &n))
             return fail(err, errlen, "%s: bad number '%s' (milliseconds)", name, val);
         o->debounce_ms = (int)n;
+        o->debounce_given = 1;
         break;
     case O_SIGNAL:
     case O_STOPSIG:

@@ -25,6 +25,7 @@ struct aw_options {
     const char *ignore[AW_MAX_LIST];
     unsigned nignore;
     int debounce_ms;           /* -1 until parsed: then the default */
+    int debounce_given;        /* -d given: no longer window for bursts */
     int signal;                /* --signal SIG: 0 = restart mode */
     int stop_signal;           /* default SIGTERM */
     int stop_timeout_ms;       /* default 5000 */
@@ -40,6 +41,10 @@ struct aw_options {
 };
 
 #define AW_DEFAULT_DEBOUNCE_MS 50
+/* A batch of this many files is a tool at work (checkout, formatter, build),
+ * and tools stall on a loaded machine: wait for a longer quiet window. */
+#define AW_BURST_FILES 32
+#define AW_BURST_QUIET_MS 250
 #define AW_DEFAULT_STOP_TIMEOUT_MS 5000
 #define AW_DEFAULT_POLL_MS 500 /* --poll without =MS, and the automatic fallback */
 

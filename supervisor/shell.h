@@ -57,7 +57,10 @@ const char *watch_poll_why(void);
 /* Read pending events; for each candidate path call cb. Returns 1 when the
  * queue overflowed (events were lost: the caller rescans). */
 typedef void (*watch_cb)(void *arg, const char *path, size_t len);
-int watch_read(watch_cb cb, void *arg);
+/* attr_only: the event says attributes changed (chmod, chown, link count,
+ * times) and nothing was written */
+typedef void (*watch_ev_cb)(void *arg, const char *path, size_t len, int attr_only);
+int watch_read(watch_ev_cb cb, void *arg);
 /* Directories whose watch went away (deleted, renamed, unmounted): try to
  * watch them again; each one that is back has its entries passed to cb.
  * Returns how many are still missing. */

@@ -97,7 +97,7 @@ int watch_dir(const char *dir)
     return dirs[wd] ? 0 : -1;
 }
 
-int watch_read(watch_cb cb, void *arg)
+int watch_read(watch_ev_cb cb, void *arg)
 {
     int overflow = 0;
     char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -141,7 +141,7 @@ int watch_read(watch_cb cb, void *arg)
                 len = dl;
             }
             path[len] = '\0';
-            cb(arg, path, len);
+            cb(arg, path, len, (ev->mask & ~(uint32_t)IN_ISDIR) == IN_ATTRIB);
         }
     }
 }

@@ -471,7 +471,10 @@ class AWTestCase(unittest.TestCase):
         require the very next change line to name it and the next generation to be
         exactly gen, with the app started exactly gen times."""
         self.edit_py(rel)
-        aw.expect_change(os.path.basename(rel))
+        m = aw.expect_change(os.path.basename(rel))
+        if m.group("more"):
+            raise AssertionError("the sentinel's change came with others: %r%s"
+                                 % (m.group(0), aw.context()))
         aw.started(gen)
         self.assertEqual(self.starts(), gen, "app start count")
 

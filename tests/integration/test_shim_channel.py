@@ -21,10 +21,10 @@ KINDS = {1: "read", 2: "stat", 3: "missing", 4: "exec", 5: "lib", 6: "write", 7:
 
 
 def decode(d):
-    assert len(d) > 40 and d[0] == 0xA7 and d[1] == 1 and d[3] == 0, d[:8]
+    assert len(d) > 64 and d[0] == 0xA7 and d[1] == 2 and d[3] == 0, d[:8]
     pid = struct.unpack_from("<I", d, 4)[0]
-    dev, ino, mtime, size = struct.unpack_from("<QQqq", d, 8)
-    return KINDS[d[2]], pid, os.fsdecode(d[40:]), (dev, ino, mtime, size)
+    ident = struct.unpack_from("<QQqqqIIII", d, 8)
+    return KINDS[d[2]], pid, os.fsdecode(d[64:]), ident
 
 
 class ChannelCase(unittest.TestCase):
@@ -99,7 +99,8 @@ class ChannelCase(unittest.TestCase):
         self.assertTrue(any(k == "lib" and "libc.so" in pth for k, _, pth, _ in self.records))
         st = os.stat(mod)
         ident = [i for k, _, pth, i in self.records if pth == str(mod) and k == "read"][0]
-        self.assertEqual(ident, (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
+        self.assertEqual(ident, (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns,
+                                 st.st_mode, st.st_nlink, st.st_uid, st.st_gid))
         for _, _, pth, _ in self.records:
             self.assertFalse(pth.startswith(("/proc/", "/sys/", "/dev/")), pth)
             self.assertFalse(pth.startswith(str(self.rundir)), pth)

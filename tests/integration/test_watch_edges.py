@@ -1,8 +1,10 @@
 """Watching edge cases: symlinks (link, target in another directory, chain of
 two), a watched directory deleted and recreated, a 1000-file checkout, vim's
-save patterns."""
+save patterns, writes that put the mtime back (ctime), metadata-only changes."""
 
 import shutil
+import signal
+import subprocess
 
 from harness import *
 
@@ -141,6 +143,84 @@ class TestWatchEdges(AWTestCase):
         aw.started(2)
         self.sentinel(aw, "app/main.py", 3)
 
+
+
+class TestCtime(AWTestCase):
+    """A write whose mtime is put back (cp -p, touch -r, tar, rsync -t) is seen by
+    its ctime; a chmod, chown or hard link moves ctime too but changes no byte.
+    The app reads a JSON file: Python's own bytecode cache trusts mtime and size,
+    so a .py written this way would restart into stale bytecode."""
+
+    APP = {"main.py": ("import json, os\n"
+                       "conf = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'conf.json')\n"
+                       "print('v', json.load(open(conf))['v'])\n" + APP_READY),
+           "conf.json": '{"v": 1}\n'}
+
+    def cp_p_same_size_same_mtime(self, aw, v):
+        """cp -p a same-size file carrying conf.json's own mtime over it, while
+        autowrap is stopped: when it looks, inode, size and mtime are as before."""
+        conf = self.app / "conf.json"
+        src = self.write("src/conf.json", '{"v": %d}\n' % v)
+        os.chmod(src, 0o644)
+        st = os.stat(conf)
+        os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns))
+        aw.send(signal.SIGSTOP)
+        try:
+            subprocess.run(["cp", "-p", str(src), str(conf)], check=True, timeout=T)
+        finally:
+            aw.send(signal.SIGCONT)
+        after = os.stat(conf)
+        self.assertEqual((after.st_ino, after.st_size, after.st_mtime_ns),
+                         (st.st_ino, st.st_size, st.st_mtime_ns))
+        self.assertNotEqual(after.st_ctime_ns, st.st_ctime_ns)
+
+    def check_restored_mtime(self, opts):
+        self.write_app(self.APP)
+        aw = self.start(opts)
+        aw.expect_out("^v 1$")
+        aw.started(1)
+        self.cp_p_same_size_same_mtime(aw, 7)
+        aw.expect_change("conf.json", "changed")
+        aw.expect_out("^v 7$")
+        aw.started(2)
+        self.sentinel(aw, "app/main.py", 3)
+
+    def test_restored_mtime_restarts_inotify(self):
+        self.check_restored_mtime([])
+
+    def test_restored_mtime_restarts_poll(self):
+        self.check_restored_mtime(["--poll=20"])
+
+    def change_metadata(self):
+        conf = self.app / "conf.json"
+        os.chmod(conf, 0o600)
+        os.link(conf, self.app / "conf.hardlink")
+        if os.geteuid() == 0:
+            os.chown(conf, 65534, 65534)
+        os.chmod(conf, 0o644)
+
+    def test_chmod_chown_link_do_not_restart_inotify(self):
+        self.write_app(self.APP)
+        aw = self.start()
+        aw.started(1)
+        self.change_metadata()
+        # the sentinel's change line is the next one, and it comes alone
+        self.sentinel(aw, "app/main.py", 2)
+        # a content change after all that is still seen, mode and owner copied with it
+        self.cp_p_same_size_same_mtime(aw, 8)
+        aw.expect_change("conf.json", "changed")
+        aw.expect_out("^v 8$")
+        aw.started(3)
+
+    def test_chmod_restarts_under_poll(self):
+        # polling cannot tell a chmod from cp -p copying mode with the bytes
+        self.write_app(self.APP)
+        aw = self.start(["--poll=20"])
+        aw.started(1)
+        os.chmod(self.app / "conf.json", 0o600)
+        aw.expect_change("conf.json", "changed")
+        aw.started(2)
+        self.sentinel(aw, "app/main.py", 3)
 
 if __name__ == "__main__":
     main()

@@ -55,13 +55,16 @@ static void teardown(void)
     C = NULL;
 }
 
+/* A regular file as stat shows it: written at mtime, ctime with it. */
 static struct aw_stat ST(uint64_t ino, int64_t mtime)
 {
-    struct aw_stat s = {1, 1, {7, ino, mtime, 100}, 1};
+    struct aw_stat s = {.exists = 1, .is_reg = 1, .xok = 1};
+    s.id = (struct aw_ident){.dev = 7, .ino = ino, .mtime_ns = mtime, .size = 100,
+                             .ctime_ns = mtime, .mode = 0100755, .nlink = 1, .uid = 1000, .gid = 1000};
     return s;
 }
 
-static const struct aw_stat NOST = {0, 0, {0, 0, 0, 0}, 0};
+static const struct aw_stat NOST = {.exists = 0};
 
 static void step(struct aw_event *e)
 {
@@ -90,7 +93,7 @@ static void record_id(int64_t now, unsigned kind, const char *path, struct aw_id
 /* the program saw what the supervisor sees (or nothing known for write/missing/listed) */
 static void record(int64_t now, unsigned kind, const char *path, struct aw_stat cur)
 {
-    struct aw_ident none = {0, 0, 0, 0};
+    struct aw_ident none = {.dev = 0};
     int dep = aw_kind_is_dependency(kind) && cur.exists;
     record_id(now, kind, path, dep ? cur.id : none, cur);
 }
@@ -104,6 +107,14 @@ static void drained(int64_t now)
 static void fs(int64_t now, const char *path, struct aw_stat cur)
 {
     struct aw_event e = {.type = AW_EV_FS, .now = now, .path = path, .len = strlen(path), .cur = cur};
+    step(&e);
+}
+
+/* inotify's IN_ATTRIB alone: attributes changed, nothing written */
+static void fs_attr(int64_t now, const char *path, struct aw_stat cur)
+{
+    struct aw_event e = {.type = AW_EV_FS, .now = now, .path = path, .len = strlen(path), .cur = cur,
+                         .attr_only = 1};
     step(&e);
 }
 
@@ -323,6 +334,54 @@ START_TEST(test_change_while_stopping_extends_debounce)
 }
 END_TEST
 
+/* A checkout, formatter or build writing many files: its writer may pause
+ * longer than the debounce between two of them on a loaded machine. From
+ * AW_BURST_FILES distinct files on, the quiet window is AW_BURST_QUIET_MS. */
+static void burst(unsigned nfiles)
+{
+    running();
+    char p[64];
+    for (unsigned i = 0; i < nfiles; i++) {
+        snprintf(p, sizeof p, "/proj/m%u.py", i);
+        record(2, AW_KIND_READ, p, ST(100 + i, 1000));
+    }
+    drained(3);
+    for (unsigned i = 0; i < nfiles; i++) {
+        snprintf(p, sizeof p, "/proj/m%u.py", i);
+        fs(100 + i, p, ST(100 + i, 2000));
+    }
+    gone(100 + nfiles);
+}
+
+START_TEST(test_burst_waits_longer)
+{
+    O.debounce_ms = -1; /* the default, 50 */
+    burst(AW_BURST_FILES);
+    int64_t last = 100 + AW_BURST_FILES - 1;
+    ck_assert_int_eq(A.deadline, last + AW_BURST_QUIET_MS);
+    timer(last + AW_DEFAULT_DEBOUNCE_MS);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    timer(last + AW_BURST_QUIET_MS);
+    assert_start(2);
+}
+END_TEST
+
+START_TEST(test_small_batch_and_given_debounce_keep_short_window)
+{
+    O.debounce_ms = -1;
+    burst(AW_BURST_FILES - 1);
+    int64_t last = 100 + AW_BURST_FILES - 2;
+    ck_assert_int_eq(A.deadline, last + AW_DEFAULT_DEBOUNCE_MS);
+    teardown();
+    setup();
+    O.debounce_ms = 20;
+    O.debounce_given = 1; /* -d 20: the user's window, whatever the batch */
+    burst(AW_BURST_FILES * 2);
+    last = 100 + AW_BURST_FILES * 2 - 1;
+    ck_assert_int_eq(A.deadline, last + 20);
+}
+END_TEST
+
 START_TEST(test_group_gone_after_quiet_starts_at_once)
 {
     running();
@@ -392,8 +451,8 @@ START_TEST(test_burst_one_restart)
     }
     ck_assert_uint_eq(sigs, 1);
     ck_assert_uint_eq(starts, 0);
-    ck_assert_int_eq(A.deadline, 1003 + 20);
-    timer(1023);
+    ck_assert_int_eq(A.deadline, 1003 + AW_BURST_QUIET_MS); /* a burst: the longer window */
+    timer(1003 + AW_BURST_QUIET_MS);
     assert_start(2);
     assert_said("m0.py and 199 more changed, restarting");
 }
@@ -569,6 +628,84 @@ START_TEST(test_same_identity_no_action)
 }
 END_TEST
 
+/* cp -p / touch -r: the bytes changed and the mtime was put back; only
+ * ctime shows it. */
+START_TEST(test_ctime_alone_is_a_change)
+{
+    running();
+    struct aw_stat st = ST(10, 1000);
+    st.id.ctime_ns = 5000;
+    fs(100, APP, st);
+    assert_signal(SIGTERM);
+    gone(101);
+    timer(120);
+    assert_said("app.py changed, restarting");
+}
+END_TEST
+
+/* chmod, chown and a new hard link move ctime but change no byte, when
+ * inotify says nothing was written; the moved ctime becomes the baseline,
+ * so a later mtime-restoring write is still seen. */
+static struct aw_stat meta_moved(int what, int64_t ctime)
+{
+    struct aw_stat st = ST(10, 1000);
+    st.id.ctime_ns = ctime;
+    if (what == 0)
+        st.id.mode = 0100600;
+    else if (what == 1)
+        st.id.uid = 0;
+    else if (what == 2)
+        st.id.gid = 0;
+    else if (what == 3)
+        st.id.nlink = 2;
+    return st;
+}
+
+START_TEST(test_metadata_change_is_not_a_change)
+{
+    running();
+    int64_t t = 1000;
+    for (int what = 0; what < 4; what++) {
+        fs_attr(100 + what, APP, meta_moved(what, t += 1000));
+        assert_nothing();
+        ck_assert_int_eq(A.deadline, -1);
+        fs_attr(100 + what, APP, meta_moved(-1, t += 1000)); /* and back */
+        assert_nothing();
+    }
+    fs(200, APP, meta_moved(-1, t += 1000)); /* cp -p of the same mode and owner */
+    assert_signal(SIGTERM);
+}
+END_TEST
+
+/* cp -p copies mode and owner with the bytes: without inotify's word that
+ * nothing was written (polling), a ctime that moved with the mode counts. */
+START_TEST(test_metadata_change_unknown_counts)
+{
+    running();
+    fs(100, APP, meta_moved(0, 5000));
+    assert_signal(SIGTERM);
+    gone(101);
+    timer(120);
+    assert_said("app.py changed, restarting");
+}
+END_TEST
+
+/* The program's own view counts the same way: a ctime that moved between
+ * its read and our look is a change. */
+START_TEST(test_suspect_ctime)
+{
+    mk();
+    begin(0);
+    struct aw_ident saw = ST(10, 1000).id;
+    record_id(1, AW_KIND_READ, APP, saw, ST(10, 1000));
+    drained(2);
+    assert_nothing();
+    record_id(3, AW_KIND_READ, "/proj/lib.py", saw, meta_moved(-1, 3000));
+    drained(4);
+    assert_signal(SIGTERM);
+}
+END_TEST
+
 START_TEST(test_deleted_and_recreated)
 {
     running();
@@ -725,7 +862,7 @@ START_TEST(test_suspect_changed_before_watch)
 {
     mk();
     begin(0);
-    struct aw_ident saw = {7, 10, 1000, 100};
+    struct aw_ident saw = ST(10, 1000).id;
     record_id(1, AW_KIND_READ, APP, saw, ST(10, 2000));
     ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0); /* not before the batch ends */
     drained(2);
@@ -814,7 +951,7 @@ START_TEST(test_suspect_deleted_before_watch)
 {
     mk();
     begin(0);
-    struct aw_ident saw = {7, 10, 1000, 100};
+    struct aw_ident saw = ST(10, 1000).id;
     record_id(1, AW_KIND_READ, APP, saw, NOST);
     drained(2);
     assert_signal(SIGTERM);
@@ -828,7 +965,7 @@ START_TEST(test_suspect_but_written_in_same_batch)
 {
     mk();
     begin(0);
-    struct aw_ident saw = {7, 10, 1000, 100};
+    struct aw_ident saw = ST(10, 1000).id;
     record_id(1, AW_KIND_READ, "/proj/cache.json", saw, ST(10, 2000));
     record(1, AW_KIND_WRITE, "/proj/cache.json", NOST);
     drained(2);
@@ -1662,6 +1799,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_change_stops_then_starts);
     tcase_add_test(t, test_change_while_stopping_extends_debounce);
     tcase_add_test(t, test_group_gone_after_quiet_starts_at_once);
+    tcase_add_test(t, test_burst_waits_longer);
+    tcase_add_test(t, test_small_batch_and_given_debounce_keep_short_window);
     tcase_add_test(t, test_child_exits_during_debounce);
     tcase_add_test(t, test_second_change_before_restart_finished);
     tcase_add_test(t, test_burst_one_restart);
@@ -1677,6 +1816,10 @@ static Suite *suite(void)
     tcase_add_test(t, test_written_after_read_never_triggers);
     tcase_add_test(t, test_written_before_read_never_triggers);
     tcase_add_test(t, test_same_identity_no_action);
+    tcase_add_test(t, test_ctime_alone_is_a_change);
+    tcase_add_test(t, test_metadata_change_is_not_a_change);
+    tcase_add_test(t, test_metadata_change_unknown_counts);
+    tcase_add_test(t, test_suspect_ctime);
     tcase_add_test(t, test_deleted_and_recreated);
     tcase_add_test(t, test_vim_style_save_says_changed);
     tcase_add_test(t, test_created_then_modified_says_created);

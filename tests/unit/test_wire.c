@@ -7,7 +7,8 @@
 START_TEST(round_trip)
 {
     unsigned char buf[AW_WIRE_MAX];
-    struct aw_ident id = {0x1122334455667788ull, 42, -5, 1ll << 40};
+    struct aw_ident id = {0x1122334455667788ull, 42, -5, 1ll << 40, 1234567890123456789ll,
+                          0100755, 3, 0xfffffffeu, 7};
     const char *p = "/a/b c/\xff.py";
     for (unsigned k = 1; k <= AW_KIND_MAX; k++) {
         size_t n = aw_wire_encode(buf, k, 0xdeadbeefu, &id, p, strlen(p));
@@ -18,13 +19,15 @@ START_TEST(round_trip)
         ck_assert_uint_eq(r.pid, 0xdeadbeefu);
         ck_assert(r.ident.dev == id.dev && r.ident.ino == id.ino);
         ck_assert(r.ident.mtime_ns == -5 && r.ident.size == (1ll << 40));
+        ck_assert(r.ident.ctime_ns == 1234567890123456789ll && r.ident.mode == 0100755);
+        ck_assert(r.ident.nlink == 3 && r.ident.uid == 0xfffffffeu && r.ident.gid == 7);
         ck_assert_uint_eq(r.len, strlen(p));
         ck_assert(memcmp(r.path, p, r.len) == 0);
     }
     size_t n = aw_wire_encode(buf, AW_KIND_WRITE, 1, NULL, "/x", 2);
     struct aw_record r;
     ck_assert_int_eq(aw_wire_decode(buf, n, &r), 0);
-    ck_assert(r.ident.dev == 0 && r.ident.ino == 0);
+    ck_assert(r.ident.dev == 0 && r.ident.ino == 0 && r.ident.ctime_ns == 0 && r.ident.mode == 0);
 }
 END_TEST
 
