@@ -22,6 +22,7 @@ static int add(struct aw_extset *s, const char *e, size_t n)
 void aw_extset_default(struct aw_extset *s)
 {
     memset(s, 0, sizeof *s);
+    s->rc = 1;
     for (size_t i = 0; i < sizeof default_exts / sizeof *default_exts; i++)
         add(s, default_exts[i], strlen(default_exts[i]));
 }
@@ -93,8 +94,9 @@ int aw_extset_match(const struct aw_extset *s, const char *path, size_t len)
         return 1;
     /* A dot-file named like a run-control file (.apprc, .npmrc, .bashrc)
      * is configuration whatever its name: the one kind of config a program
-     * probes for in $HOME without an extension. */
-    if (d == 1 && n >= 4 && base[n - 2] == 'r' && base[n - 1] == 'c')
+     * probes for in $HOME without an extension. Part of the default set
+     * only: --ext py means .py, and --ext apprc names one such file. */
+    if (s->rc && d == 1 && n >= 4 && base[n - 2] == 'r' && base[n - 1] == 'c')
         return 1;
     return has(s, "so", 2) && versioned_so(base, n);
 }

@@ -11,6 +11,7 @@
 
 struct aw_extset {
     int all;             /* --all: every name matches */
+    int rc;              /* the default set's run-control dot-files (.apprc) */
     unsigned n;
     unsigned char len[AW_EXT_MAX];
     char ext[AW_EXT_MAX][AW_EXT_LEN];

@@ -120,6 +120,24 @@ class TestList(AWTestCase):
         self.assertNotIn(self.config, lines)
         self.assertIn(self.main, lines)
 
+    def test_ext_replaces_rc_rule(self):
+        # the default set tracks a probed run-control dot-file; --ext py does not
+        rc_file = self.write("app/.apprc", "x=1\n")
+        prog = "open(%r).read()\nimport mod\n" % str(rc_file)
+        self.write("app/rc.py", "import sys; sys.path.insert(0, %r)\n" % str(self.app) + prog)
+        run = lambda *o: self.run_aw(["--list"] + list(o) + ["--", PY, "app/rc.py"],
+                                     env=self.env())
+        rc, out, err = run()
+        self.assertEqual(rc, 0, err)
+        self.assertIn(str(rc_file), out.splitlines())
+        rc, out, err = run("--ext", "py")
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn(str(rc_file), out.splitlines())
+        self.assertIn(self.mod, out.splitlines())
+        rc, out, err = run("--ext", "py,apprc")
+        self.assertEqual(rc, 0, err)
+        self.assertIn(str(rc_file), out.splitlines())
+
     def test_exit_status(self):
         rc, out, err = self.list(extra_env={"APP_EXIT": "3"})
         self.assertEqual(rc, 3, err)

@@ -39,6 +39,12 @@ START_TEST(rc_dot_files)
     ck_assert(!M(&s, "/home/u/apprc"));
     ck_assert(!M(&s, "/home/u/.app.rc"));
     ck_assert(!M(&s, "/home/u/src"));
+    /* a list replaces the rule too; naming one still works */
+    ck_assert_int_eq(aw_extset_parse(&s, "py"), 0);
+    ck_assert(!M(&s, "/home/u/.apprc"));
+    ck_assert_int_eq(aw_extset_parse(&s, "py,apprc"), 0);
+    ck_assert(M(&s, "/home/u/.apprc"));
+    ck_assert(!M(&s, "/home/u/.npmrc"));
 }
 END_TEST
 
