@@ -790,6 +790,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             /* the queue overflowed: events were lost, compare everything */
             say(AW_SAY_VERBOSE, "inotify queue overflowed: rescanning");
             rescan_tracked(&L);
+            if (!L.done)
+                watch_relist(on_fs, &L); /* names created meanwhile */
         }
         /* 3b. polled directories and tracked files; lost watches */
         if (!L.done && L.next_poll >= 0 && now_ms() >= L.next_poll) {

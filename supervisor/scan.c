@@ -4,8 +4,11 @@
  * stats and hands to the core, after the current step, each entry the core
  * wants. */
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "shell.h"
 
@@ -13,8 +16,17 @@ static char **q;
 static size_t qn, qcap, qhead;
 static char *cur;
 
-/* Each entry of dir (not . and ..) to cb, as DIR/NAME. */
-void scan_entries(const char *dir, watch_cb cb, void *arg)
+static int changed_since(DIR *d, const char *name, int64_t since_ns)
+{
+    struct stat sb;
+    if (fstatat(dirfd(d), name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+        return 0;
+    return (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec >= since_ns;
+}
+
+/* Each entry of dir (not . and ..) to cb, as DIR/NAME; with since_ns, only
+ * those whose ctime is not older (created, renamed in or written since). */
+static void scan(const char *dir, int64_t since_ns, watch_cb cb, void *arg)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -24,6 +36,8 @@ void scan_entries(const char *dir, watch_cb cb, void *arg)
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        if (since_ns != INT64_MIN && !changed_since(d, e->d_name, since_ns))
             continue;
         size_t nl = strlen(e->d_name);
         int slash = dl && dir[dl - 1] != '/';
@@ -36,6 +50,16 @@ void scan_entries(const char *dir, watch_cb cb, void *arg)
         cb(arg, path, dl + (size_t)slash + nl);
     }
     closedir(d);
+}
+
+void scan_entries(const char *dir, watch_cb cb, void *arg)
+{
+    scan(dir, INT64_MIN, cb, arg);
+}
+
+void scan_entries_since(const char *dir, int64_t since_ns, watch_cb cb, void *arg)
+{
+    scan(dir, since_ns, cb, arg);
 }
 
 /* watch_cb for scan_entries: queue (a copy of) what the core wants. */

@@ -65,6 +65,13 @@ int watch_read(watch_ev_cb cb, void *arg);
  * watch them again; each one that is back has its entries passed to cb.
  * Returns how many are still missing. */
 size_t watch_retry(watch_cb cb, void *arg);
+/* After an overflow: pass to cb each entry of each watched directory that
+ * was created, renamed in or changed (by ctime) since the directory's
+ * events were last known complete; the lost events may have named it.
+ * Older entries were there before and the core knows what it needs of
+ * them; passing those would make every unloaded module in a listed
+ * directory look new. */
+void watch_relist(watch_cb cb, void *arg);
 
 /* poll_watch.c: directories that are polled instead. */
 int poll_add(const char *dir, int always); /* 0, 1 = already polled, -1 = no memory */
@@ -74,6 +81,8 @@ void poll_scan(watch_cb cb, void *arg);  /* changed directories and their entrie
 /* scan.c: the entries of a directory, passed to cb now or queued for the
  * loop (a just-watched directory, found while the core's actions run). */
 void scan_entries(const char *dir, watch_cb cb, void *arg);
+/* Only entries whose ctime is at or after since_ns (CLOCK_REALTIME ns). */
+void scan_entries_since(const char *dir, int64_t since_ns, watch_cb cb, void *arg);
 void scan_queue_dir(const struct aw_core *core, const char *dir);
 const char *scan_next(void);         /* next queued path (valid until the next call) or NULL */
 /* descend.c: live descendants of root (except skip and its subtree), up to

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsmagic.h"
@@ -18,10 +19,20 @@
 
 static int ifd = -1;
 static char **dirs; /* indexed by wd */
+static int64_t *since; /* by wd: events complete from this time (CLOCK_REALTIME_COARSE ns) */
 static size_t ndirs;
 static const char *poll_why;
 static char **lost; /* directories whose watch went away */
 static size_t nlost, caplost;
+
+/* The clock file times are stamped with: a file created after this reads
+ * a ctime at or after it. */
+static int64_t coarse_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 const char *watch_poll_why(void)
 {
@@ -89,11 +100,16 @@ int watch_dir(const char *dir)
             return -1;
         memset(d + ndirs, 0, (n - ndirs) * sizeof *d);
         dirs = d;
+        int64_t *t = realloc(since, n * sizeof *t);
+        if (!t)
+            return -1;
+        since = t;
         ndirs = n;
     }
     if (dirs[wd])
         return 1;
     dirs[wd] = strdup(dir);
+    since[wd] = coarse_now_ns();
     return dirs[wd] ? 0 : -1;
 }
 
@@ -143,6 +159,23 @@ int watch_read(watch_ev_cb cb, void *arg)
             path[len] = '\0';
             cb(arg, path, len, (ev->mask & ~(uint32_t)IN_ISDIR) == IN_ATTRIB);
         }
+    }
+}
+
+void watch_relist(watch_cb cb, void *arg)
+{
+    int64_t now = coarse_now_ns();
+    /* cb may add watches (a new directory under -w), which can move dirs */
+    for (size_t wd = 0; wd < ndirs; wd++) {
+        if (!dirs[wd])
+            continue;
+        char *dir = strdup(dirs[wd]);
+        if (!dir)
+            return;
+        int64_t from = since[wd];
+        since[wd] = now; /* the queue was drained before this look */
+        scan_entries_since(dir, from, cb, arg);
+        free(dir);
     }
 }
 
