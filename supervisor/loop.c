@@ -368,7 +368,7 @@ static void step(struct loop *L, struct aw_event *ev)
             ev = &next;
             continue;
         }
-        /* carry out follow-ups (start failures) in order */
+        /* carry out follow-ups (start failures, STARTED) in order */
         next = L->pending[0];
         memmove(L->pending, L->pending + 1, --L->npending * sizeof L->pending[0]);
         ev = &next;
