@@ -22,6 +22,10 @@ void aw_enter(void);
 /* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a
  * tracked extension. HOW/FD: where the identity comes from. */
 void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd);
+/* The exec family: PATH is about to replace this process (AW_FLAG_EXECING),
+ * or that exec failed (0). Sent every time, no dedupe: the supervisor names
+ * a process that goes silent after the first (wire.h). */
+void aw_note_exec(const char *path, unsigned flags);
 void aw_rescan(void);
 /* Does PATH's last component carry a tracked extension (or --all)? */
 void aw_cwd_refresh(void);

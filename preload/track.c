@@ -234,12 +234,13 @@ static int trace_fd(int *temp)
     return open_trace(temp);
 }
 
-static void send_record(unsigned kind, const char *path, size_t len, const struct aw_ident *id)
+static void send_record(unsigned kind, unsigned flags, const char *path, size_t len,
+                        const struct aw_ident *id)
 {
     uint32_t pid = (uint32_t)syscall(SYS_getpid);
     if (g_sockpath[0] && !g_sock_dead) {
         unsigned char buf[AW_WIRE_MAX];
-        size_t n = aw_wire_encode(buf, kind, pid, id, path, len);
+        size_t n = aw_wire_encode_flags(buf, kind, flags, pid, id, path, len);
         int temp = 0;
         int fd = n ? sock_fd(&temp) : -1;
         if (fd >= 0) {
@@ -341,11 +342,15 @@ static size_t make_abs(int dirfd, const char *path, size_t len, char *out, size_
     return aw_path_absolute(out, cap, base, bl, path, len);
 }
 
-static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
+/* always: an event, not only a path; sent each time and not remembered
+ * (a vfork child shares the parent's table) */
+static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsigned flags,
+                       int always)
 {
     if (excluded(abs, n))
         return;
-    if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(kind, abs, n)))
+    if (!always &&
+        !aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(kind, abs, n)))
         return;
     struct aw_ident id = {0};
     struct stat st;
@@ -366,7 +371,7 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
         if (!ok)
             return;
         if (S_ISDIR(st.st_mode)) {
-            send_record(AW_KIND_LISTED, abs, n, NULL);
+            send_record(AW_KIND_LISTED, 0, abs, n, NULL);
             return;
         }
         if (!S_ISREG(st.st_mode))
@@ -383,7 +388,7 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
         id.uid = (uint32_t)st.st_uid;
         id.gid = (uint32_t)st.st_gid;
     }
-    send_record(kind, abs, n, &id);
+    send_record(kind, flags, abs, n, &id);
 }
 
 void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd)
@@ -397,7 +402,19 @@ void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, i
     char abs[AW_PATH_MAX + 1];
     size_t n = make_abs(dirfd, path, len, abs, sizeof abs);
     if (n)
-        report_abs(kind, abs, n, how, fd);
+        report_abs(kind, abs, n, how, fd, 0, 0);
+    errno = saved;
+}
+
+void aw_note_exec(const char *path, unsigned flags)
+{
+    if (!aw_active || !path || !path[0])
+        return;
+    int saved = errno;
+    char abs[AW_PATH_MAX + 1];
+    size_t n = make_abs(AT_FDCWD, path, strlen(path), abs, sizeof abs);
+    if (n)
+        report_abs(AW_KIND_EXEC, abs, n, AW_ID_STAT, -1, flags, 1);
     errno = saved;
 }
 

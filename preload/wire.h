@@ -1,6 +1,7 @@
 /* The one wire format between libtrack.so and autowrap.
  *
- * A record is one unix datagram: an 8-byte header, the file's identity as the
+ * A record is one unix datagram: an 8-byte header (magic, version, kind,
+ * flags, pid), the file's identity as the
  * program saw it (56 bytes), then the path bytes (absolute, no terminating
  * NUL; the datagram length gives the path length). The identity lets the
  * supervisor notice a file that changed between the program reading it and
@@ -16,7 +17,7 @@
 #include <string.h>
 
 #define AW_WIRE_MAGIC 0xA7u
-#define AW_WIRE_VERSION 2u
+#define AW_WIRE_VERSION 3u /* 3: byte 3 carries flags (was 0) */
 #define AW_WIRE_HDR 64u
 #define AW_PATH_MAX 4096u
 #define AW_WIRE_MAX (AW_WIRE_HDR + AW_PATH_MAX)
@@ -32,6 +33,17 @@ enum aw_kind {
     AW_KIND_LISTED = 7,  /* directory opened for listing */
     AW_KIND_MAX = 7
 };
+
+/* Record flags (header byte 3).
+ * EXECING: sent by the exec family just before this process replaces its
+ * image with PATH (not by posix_spawn, system or popen: they start another
+ * process). A dynamically linked image reports itself at once (its
+ * /proc/self/exe, its libraries); a pid that says nothing after this flag
+ * runs a program the loader did not give the shim: static, setuid/setgid
+ * or file capabilities (AT_SECURE), or a foreign ELF class. A failed exec
+ * is followed by the same record without the flag. */
+#define AW_FLAG_EXECING 1u
+#define AW_FLAG_MASK 1u
 
 /* Environment variables the supervisor sets and the shim reads (and
  * re-injects across exec when a program scrubs its environment). */
@@ -65,8 +77,6 @@ static inline int aw_kind_is_dependency(unsigned k)
     return k == AW_KIND_READ || k == AW_KIND_STAT || k == AW_KIND_EXEC || k == AW_KIND_LIB;
 }
 
-/* Encode into buf (at least AW_WIRE_MAX bytes). Returns the datagram length,
- * or 0 if the path is empty, relative or too long. */
 static inline void aw_put64(unsigned char *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
@@ -92,15 +102,19 @@ static inline uint64_t aw_get64(const unsigned char *p)
     return v;
 }
 
-static inline size_t aw_wire_encode(unsigned char *buf, unsigned kind, uint32_t pid,
-                                    const struct aw_ident *id, const char *path, size_t len)
+/* Encode into buf (at least AW_WIRE_MAX bytes). Returns the datagram length,
+ * or 0 if the path is empty, relative or too long, or a flag is unknown. */
+static inline size_t aw_wire_encode_flags(unsigned char *buf, unsigned kind, unsigned flags,
+                                          uint32_t pid, const struct aw_ident *id,
+                                          const char *path, size_t len)
 {
-    if (len == 0 || len > AW_PATH_MAX || path[0] != '/' || kind == 0 || kind > AW_KIND_MAX)
+    if (len == 0 || len > AW_PATH_MAX || path[0] != '/' || kind == 0 || kind > AW_KIND_MAX ||
+        (flags & ~AW_FLAG_MASK))
         return 0;
     buf[0] = AW_WIRE_MAGIC;
     buf[1] = AW_WIRE_VERSION;
     buf[2] = (unsigned char)kind;
-    buf[3] = 0;
+    buf[3] = (unsigned char)flags;
     aw_put32(buf + 4, pid);
     static const struct aw_ident none;
     if (!id)
@@ -118,8 +132,15 @@ static inline size_t aw_wire_encode(unsigned char *buf, unsigned kind, uint32_t 
     return AW_WIRE_HDR + len;
 }
 
+static inline size_t aw_wire_encode(unsigned char *buf, unsigned kind, uint32_t pid,
+                                    const struct aw_ident *id, const char *path, size_t len)
+{
+    return aw_wire_encode_flags(buf, kind, 0, pid, id, path, len);
+}
+
 struct aw_record {
     unsigned kind;
+    unsigned flags; /* AW_FLAG_* */
     uint32_t pid;
     struct aw_ident ident;
     const char *path; /* points into the datagram; not NUL-terminated */
@@ -132,7 +153,8 @@ static inline int aw_wire_decode(const unsigned char *buf, size_t n, struct aw_r
 {
     if (n <= AW_WIRE_HDR || n > AW_WIRE_MAX)
         return -1;
-    if (buf[0] != AW_WIRE_MAGIC || buf[1] != AW_WIRE_VERSION || buf[3] != 0)
+    if (buf[0] != AW_WIRE_MAGIC || buf[1] != AW_WIRE_VERSION ||
+        (buf[3] & ~AW_FLAG_MASK))
         return -1;
     if (buf[2] == 0 || buf[2] > AW_KIND_MAX)
         return -1;
@@ -141,6 +163,7 @@ static inline int aw_wire_decode(const unsigned char *buf, size_t n, struct aw_r
     if (memchr(buf + AW_WIRE_HDR, '\0', n - AW_WIRE_HDR))
         return -1;
     r->kind = buf[2];
+    r->flags = buf[3];
     r->pid = aw_get32(buf + 4);
     r->ident.dev = aw_get64(buf + 8);
     r->ident.ino = aw_get64(buf + 16);

@@ -1,5 +1,7 @@
 /* Exec family, posix_spawn, system/popen and the dlopen hook. Exec targets
- * are reported before the call (the image is gone after it), libraries are
+ * are reported before the call (the image is gone after it); the exec
+ * family's record says this process becomes the target (AW_FLAG_EXECING),
+ * and a failed exec says so with a second record; libraries are
  * rescanned, and an environment that lost LD_PRELOAD or our variables gets
  * them back (built on the stack: vfork children must not malloc). */
 #undef _FORTIFY_SOURCE
@@ -97,16 +99,33 @@ const char *aw_pathsearch(const char *file, char *out, size_t cap)
     return file;
 }
 
-static void before_exec(const char *target)
+/* self: this process execs target (the exec family); else a new process
+ * will (posix_spawn, system, popen). */
+static void before_exec(const char *target, int self)
 {
     aw_enter();
     if (!aw_active)
         return;
     aw_rescan();
     struct stat st;
-    if (target && syscall(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0)
-        aw_note(AW_KIND_EXEC, AT_FDCWD, target, 0, AW_ID_STAT, -1);
+    if (target && syscall(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0) {
+        if (self)
+            aw_note_exec(target, AW_FLAG_EXECING);
+        else
+            aw_note(AW_KIND_EXEC, AT_FDCWD, target, 0, AW_ID_STAT, -1);
+    }
     aw_next_musl = aw_exec_is_musl(target);
+}
+
+/* The exec returned: it failed, and this process is still the one that
+ * reports (a shell falls back to reading a script without #!). */
+static void exec_failed(const char *target)
+{
+    int saved = errno;
+    struct stat st;
+    if (aw_active && target && syscall(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0)
+        aw_note_exec(target, 0);
+    errno = saved;
 }
 
 #define FIXENV(envp, out)                                                                    \
@@ -118,12 +137,14 @@ static void before_exec(const char *target)
 AW_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     int saved = errno;
-    before_exec(path);
+    before_exec(path, 1);
     FIXENV(envp, ne);
     errno = saved;
     int (*f)(const char *, char *const[], char *const[]) =
         REAL(int (*)(const char *, char *const[], char *const[]), execve);
-    return f ? f(path, argv, ne) : (int)syscall(SYS_execve, path, argv, ne);
+    int r = f ? f(path, argv, ne) : (int)syscall(SYS_execve, path, argv, ne);
+    exec_failed(path);
+    return r;
 }
 
 AW_EXPORT int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
@@ -132,9 +153,10 @@ static int do_execvpe(const char *file, char *const argv[], char *const envp[])
 {
     int saved = errno;
     char buf[AW_PATH_MAX + 1];
+    const char *target = NULL;
     aw_enter();
     if (aw_active)
-        before_exec(aw_pathsearch(file, buf, sizeof buf));
+        before_exec(target = aw_pathsearch(file, buf, sizeof buf), 1);
     FIXENV(envp, ne);
     errno = saved;
     int (*f)(const char *, char *const[], char *const[]) =
@@ -143,7 +165,9 @@ static int do_execvpe(const char *file, char *const argv[], char *const envp[])
         errno = ENOSYS;
         return -1;
     }
-    return f(file, argv, ne);
+    int r = f(file, argv, ne);
+    exec_failed(target);
+    return r;
 }
 
 AW_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
@@ -194,15 +218,16 @@ AW_EXPORT int execle(const char *path, const char *arg, ...)
 AW_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
     int saved = errno;
+    char target[AW_PATH_MAX + 1];
+    target[0] = 0;
     aw_enter();
     if (aw_active) {
-        char link[64], target[AW_PATH_MAX + 1];
+        char link[64];
         snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
         long r = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
-        if (r > 0) {
-            target[r] = 0;
-            before_exec(target);
-        }
+        target[r > 0 ? r : 0] = 0;
+        if (r > 0)
+            before_exec(target, 1);
     }
     FIXENV(envp, ne);
     errno = saved;
@@ -212,7 +237,9 @@ AW_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
         errno = ENOSYS;
         return -1;
     }
-    return f(fd, argv, ne);
+    int r = f(fd, argv, ne);
+    exec_failed(target[0] ? target : NULL);
+    return r;
 }
 
 typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
@@ -222,7 +249,7 @@ AW_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
                           const posix_spawnattr_t *at, char *const argv[], char *const envp[])
 {
     int saved = errno;
-    before_exec(path);
+    before_exec(path, 0);
     FIXENV(envp, ne);
     errno = saved;
     spawn_fn f = REAL(spawn_fn, posix_spawn);
@@ -236,7 +263,7 @@ AW_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
     char buf[AW_PATH_MAX + 1];
     aw_enter();
     if (aw_active)
-        before_exec(aw_pathsearch(file, buf, sizeof buf));
+        before_exec(aw_pathsearch(file, buf, sizeof buf), 0);
     FIXENV(envp, ne);
     errno = saved;
     spawn_fn f = REAL(spawn_fn, posix_spawnp);
@@ -247,7 +274,7 @@ AW_EXPORT int system(const char *cmd)
 {
     int saved = errno;
     if (cmd) {
-        before_exec("/bin/sh");
+        before_exec("/bin/sh", 0);
         aw_env_putback();
     }
     errno = saved;
@@ -258,7 +285,7 @@ AW_EXPORT int system(const char *cmd)
 AW_EXPORT FILE *popen(const char *cmd, const char *mode)
 {
     int saved = errno;
-    before_exec("/bin/sh");
+    before_exec("/bin/sh", 0);
     aw_env_putback();
     errno = saved;
     FILE *(*f)(const char *, const char *) = REAL(FILE * (*)(const char *, const char *), popen);

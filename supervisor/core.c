@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "dark.h"
 #include "depset.h"
 #include "extset.h"
 
@@ -65,6 +66,10 @@ struct aw_core {
     int start_sent;     /* the last step returned a START not yet confirmed */
     int64_t held_since; /* first refusal of the start now pending (-1: none) */
     unsigned changes, held_changes; /* change() count, and its value at the refusal */
+    /* Programs the shim cannot see (dark.h): named once per session. */
+    struct aw_dark *dark;
+    uint32_t child_pid; /* COMMAND's pid (AW_EV_STARTED), 0 until then */
+    int dark_said;
 };
 
 /* ---- small helpers ---- */
@@ -365,7 +370,8 @@ struct aw_core *core_new(const struct aw_options *opt, const char *cwd)
     c->dirs = aw_depset_new();
     c->anc = aw_depset_new();
     c->lexts = calloc(1, sizeof *c->lexts + 1);
-    if (!c->deps || !c->dirs || !c->anc || !c->lexts)
+    c->dark = aw_dark_new();
+    if (!c->deps || !c->dirs || !c->anc || !c->lexts || !c->dark)
         goto fail;
     if (opt->nignore) {
         c->ign = calloc(opt->nignore, sizeof *c->ign);
@@ -418,6 +424,7 @@ void core_free(struct aw_core *c)
     if (c->lexts)
         free(c->lexts->exts);
     free(c->lexts);
+    aw_dark_free(c->dark);
     free(c->cwd);
     free(c);
 }
@@ -428,6 +435,47 @@ static void do_exit(struct aw_core *c, struct aw_actions *out, int code)
 {
     push(out, AW_ACT_EXIT)->code = code;
     c->exited = 1;
+}
+
+/* ---- programs the shim cannot see (dark.h) ---- */
+
+static int dark_on(const struct aw_core *c)
+{
+    return !c->dark_said && c->opt->mode != AW_MODE_LIST;
+}
+
+/* Every record: an exec record flagged EXECING arms its pid (named as
+ * shown), anything else says its pid runs under the shim. path: NUL-ended. */
+static void dark_feed(struct aw_core *c, const struct aw_record *r, const char *path,
+                      int64_t now)
+{
+    if (!dark_on(c))
+        return;
+    if (r->kind == AW_KIND_EXEC && (r->flags & AW_FLAG_EXECING)) {
+        const char *name = shown(c, path);
+        aw_dark_exec(c->dark, r->pid, name, strlen(name), now);
+    } else {
+        aw_dark_heard(c->dark, r->pid);
+    }
+}
+
+static void dark_say(struct aw_core *c, struct aw_actions *out, const char *name)
+{
+    if (!name || !dark_on(c))
+        return;
+    say(out, AW_SAY_NORMAL, "%s reported no dependencies: static or setuid program? use --watch",
+        name);
+    c->dark_said = 1;
+    aw_dark_clear(c->dark);
+}
+
+/* The oldest program silent for min_age ms, while the generation runs and
+ * no stop of ours is under way (a stop kills what has not reported yet). */
+static void dark_check(struct aw_core *c, int64_t now, int64_t min_age, struct aw_actions *out)
+{
+    if (!c->group_alive || c->stopping || c->quitting || c->exited)
+        return;
+    dark_say(c, out, aw_dark_due(c->dark, now, min_age));
 }
 
 static void stop_group(struct aw_core *c, int64_t now, struct aw_actions *out)
@@ -475,6 +523,8 @@ static void do_start(struct aw_core *c, struct aw_actions *out, int force)
                                   c->opt->argv[i]);
         say(out, AW_SAY_NORMAL, "starting generation %u: %s", c->gen, line);
     }
+    aw_dark_clear(c->dark); /* what the last generation left is not this one's */
+    c->child_pid = 0;
     struct aw_action *st = push(out, AW_ACT_START);
     st->gen = c->gen;
     st->force = force;
@@ -579,7 +629,10 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
     char buf[AW_PATH_MAX + 1];
     memcpy(buf, r->path, r->len);
     buf[r->len] = '\0';
-    if (memchr(buf, '\0', r->len) || ignored(c, buf))
+    if (memchr(buf, '\0', r->len))
+        return;
+    dark_feed(c, r, buf, ev->now); /* an ignored path still says its pid is alive */
+    if (ignored(c, buf))
         return;
     struct aw_dep *d = aw_depset_add(c->deps, r->path, r->len);
     if (!d)
@@ -675,6 +728,7 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
 
 static void on_drained(struct aw_core *c, int64_t now, struct aw_actions *out)
 {
+    dark_check(c, now, AW_DARK_MS, out);
     size_t n = c->nsus;
     c->nsus = 0;
     for (size_t i = 0; i < n; i++) {
@@ -783,9 +837,13 @@ static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct a
     }
     if (c->quitting || c->stopping)
         return; /* we asked for it */
+    /* COMMAND is dead and all it sent is in: silent since its start, it was
+     * never seen (its helpers may still report: the timer judges them) */
+    const char *dark = c->child_pid ? aw_dark_name(c->dark, c->child_pid) : NULL;
     if (WIFEXITED(st) && c->opt->restart_code >= 0 && WEXITSTATUS(st) == c->opt->restart_code) {
         say(out, AW_SAY_NORMAL, "generation %u exited with status %d (restart code), restarting",
             c->gen, WEXITSTATUS(st));
+        dark_say(c, out, dark);
         reset_changes(c);
         c->pending_signal = 0;
         c->pending = 0;
@@ -804,9 +862,7 @@ static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct a
     else
         say(out, AW_SAY_NORMAL, "generation %u exited with status %d; watching %zu files", c->gen,
             WIFEXITED(st) ? WEXITSTATUS(st) : st, m);
-    if (m == 0 && c->nuwatch == 0)
-        say(out, AW_SAY_NORMAL, "nothing tracked: no file reads reached autowrap (a static or "
-                                "setuid program?); -w PATH watches by hand, SIGHUP restarts");
+    dark_say(c, out, dark);
     if (c->pending_signal) {
         /* nothing left to signal: the change restarts instead */
         c->pending_signal = 0;
@@ -819,6 +875,10 @@ static void on_child_exit(struct aw_core *c, const struct aw_event *ev, struct a
 
 static void on_group_gone(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
 {
+    /* everything is dead and drained: a program still silent since its exec
+     * never ran under the shim, however short its life */
+    dark_check(c, ev->now, 0, out);
+    aw_dark_clear(c->dark);
     if (c->stop_since >= 0 && c->group_alive && c->opt->mode != AW_MODE_LIST) {
         int64_t ms = ev->now - c->stop_since;
         say(out, AW_SAY_NORMAL, "generation %u stopped in %.2f s", c->gen,
@@ -850,6 +910,7 @@ static void on_group_gone(struct aw_core *c, const struct aw_event *ev, struct a
 
 static void on_timer(struct aw_core *c, int64_t now, struct aw_actions *out)
 {
+    dark_check(c, now, AW_DARK_MS, out);
     if (c->kill_at >= 0 && now >= c->kill_at && c->group_alive) {
         char b[32];
         int ss = c->opt->stop_signal > 0 ? c->opt->stop_signal : SIGTERM;
@@ -945,6 +1006,15 @@ static void on_start_failed(struct aw_core *c, const struct aw_event *ev, struct
         do_exit(c, out, c->quitting ? 128 + c->quit_sig : notfound ? 127 : 126);
 }
 
+/* COMMAND runs as pid: armed like an exec, cleared by its first record. */
+static void on_started(struct aw_core *c, const struct aw_event *ev)
+{
+    c->child_pid = ev->pid;
+    const char *cmd = c->opt->argv && c->opt->argv[0] ? c->opt->argv[0] : NULL;
+    if (dark_on(c) && c->group_alive && cmd)
+        aw_dark_exec(c->dark, ev->pid, cmd, strlen(cmd), ev->now);
+}
+
 static void on_begin(struct aw_core *c, struct aw_actions *out)
 {
     if (c->gen)
@@ -972,6 +1042,8 @@ static int64_t deadline(const struct aw_core *c)
         AT(c->last_change + quiet_window(c));
     if (c->pending && !c->group_alive && !c->quitting)
         AT(held(c) ? c->held_since + stop_timeout(c) : c->last_change + quiet_window(c));
+    if (dark_on(c) && c->group_alive && !c->stopping && !c->quitting && aw_dark_next(c->dark) >= 0)
+        AT(aw_dark_next(c->dark));
 #undef AT
     return dl;
 }
@@ -997,6 +1069,7 @@ void core_step(struct aw_core *c, const struct aw_event *ev, struct aw_actions *
         case AW_EV_QUIT: on_quit(c, ev, out); break;
         case AW_EV_RESTART: on_restart(c, ev, out); break;
         case AW_EV_NOT_READY: on_not_ready(c, ev, out); break;
+        case AW_EV_STARTED: on_started(c, ev); break;
         }
     }
     out->deadline = deadline(c);

@@ -38,6 +38,8 @@ enum aw_event_type {
     AW_EV_NOT_READY,   /* the loop did not carry out the START just returned: the
                         * program it would exec is a regular file that is not
                         * executable yet, or empty (a linker or cp mid-write) */
+    AW_EV_STARTED,     /* the START was carried out: COMMAND runs as pid (its
+                        * records carry that pid once the shim runs in it) */
 };
 
 struct aw_event {
@@ -51,6 +53,7 @@ struct aw_event {
     int status;             /* AW_EV_CHILD_EXIT: wait status */
     int err;                /* AW_EV_START_FAILED */
     int sig;                /* AW_EV_QUIT */
+    uint32_t pid;           /* AW_EV_STARTED */
     /* AW_EV_RECORD, optional: realpath() of rec.path when it differs (a
      * symlink on the way). The core then also watches the target's directory
      * and treats events on the target as events on rec.path. NULL: none. */

@@ -278,6 +278,12 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
                 L->group_check = -1;
                 guardian_set_pgid(pid);
                 term_give(pid);
+                if (L->npending < 8) { /* the core names COMMAND if it stays silent */
+                    struct aw_event *ev = &L->pending[L->npending++];
+                    memset(ev, 0, sizeof *ev);
+                    ev->type = AW_EV_STARTED;
+                    ev->pid = (uint32_t)pid;
+                }
             } else if (L->npending < 8) {
                 struct aw_event *ev = &L->pending[L->npending++];
                 memset(ev, 0, sizeof *ev);
@@ -362,7 +368,7 @@ static void step(struct loop *L, struct aw_event *ev)
             ev = &next;
             continue;
         }
-        /* carry out follow-ups (start failures) in order */
+        /* carry out follow-ups (start failures, STARTED) in order */
         next = L->pending[0];
         memmove(L->pending, L->pending + 1, --L->npending * sizeof L->pending[0]);
         ev = &next;

@@ -20,11 +20,21 @@ from test_shim_trace import PY, PROGS, SANITIZED, TIMEOUT, _preload
 KINDS = {1: "read", 2: "stat", 3: "missing", 4: "exec", 5: "lib", 6: "write", 7: "listed"}
 
 
+EXECING = 1  # wire.h AW_FLAG_EXECING
+
+
+class Rec(tuple):
+    """(kind, pid, path, ident), with the header's flags as .flags"""
+    flags = 0
+
+
 def decode(d):
-    assert len(d) > 64 and d[0] == 0xA7 and d[1] == 2 and d[3] == 0, d[:8]
+    assert len(d) > 64 and d[0] == 0xA7 and d[1] == 3 and d[3] & ~EXECING == 0, d[:8]
     pid = struct.unpack_from("<I", d, 4)[0]
     ident = struct.unpack_from("<QQqqqIIII", d, 8)
-    return KINDS[d[2]], pid, os.fsdecode(d[64:]), ident
+    r = Rec((KINDS[d[2]], pid, os.fsdecode(d[64:]), ident))
+    r.flags = d[3]
+    return r
 
 
 class ChannelCase(unittest.TestCase):
@@ -157,6 +167,35 @@ class ChannelCase(unittest.TestCase):
         self.assertLessEqual(int(out.strip()), 1)
         for i in range(20):
             self.assertIn("read", self.kinds_of(self.tmp / f"k{i}.py"))
+
+    def test_exec_family_flags_the_process_that_becomes_the_target(self):
+        # The exec family says "this pid becomes PATH" (the supervisor names a
+        # pid that goes silent after it); a failed exec says so with the same
+        # record unflagged; posix_spawn starts another process: no flag.
+        app = self.write("app.py", "import os\n"
+                         "open('noexec', 'w').write('#!/bin/sh\\n')\n"
+                         "os.chmod('noexec', 0o644)\n"
+                         "try:\n"
+                         "    os.execv('./noexec', ['noexec'])\n"
+                         "except PermissionError:\n"
+                         "    pass\n"
+                         "os.waitpid(os.posix_spawn('/bin/true', ['true'], os.environ), 0)\n"
+                         "print(os.getpid(), flush=True)\n"
+                         "os.execv('/bin/true', ['true'])\n")
+        _, out = self.run_shim([PY, str(app)])
+        me = int(out.strip())
+        mine = [(r[0], r[2], r.flags) for r in self.records if r[1] == me]
+        noexec = str(self.tmp / "noexec")
+        self.assertEqual([x for x in mine if x[1] == noexec and x[0] == "exec"],
+                         [("exec", noexec, EXECING), ("exec", noexec, 0)])
+        true = [x for x in mine if x[1] == "/bin/true"]
+        self.assertEqual(true, [("exec", "/bin/true", 0), ("exec", "/bin/true", EXECING)], mine)
+        # after the successful exec the new image reports itself, same pid
+        after = mine[mine.index(("exec", "/bin/true", EXECING)) + 1:]
+        self.assertIn(("exec", os.path.realpath("/bin/true"), 0), after)
+        self.assertTrue(any(k == "lib" for k, _, _ in after), after)
+        flagged = [r for r in self.records if r.flags]
+        self.assertTrue(all(r[0] == "exec" for r in flagged), flagged)
 
     def test_supervisor_gone(self):
         self.sock.close()

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "dark.h"
 #include "extset.h"
 
 #define WEXIT(code) ((code) << 8)
@@ -1162,18 +1163,264 @@ START_TEST(test_manual_restart_while_stopping_and_quitting)
 }
 END_TEST
 
-START_TEST(test_nothing_tracked_line)
+/* ---- programs the shim cannot see: static, setuid (dark.h) ---- */
+
+#define DARK_SUFFIX " reported no dependencies: static or setuid program? use --watch"
+#define HELPER "/proj/bin/helper"
+
+/* the loop carried out the START: COMMAND runs as pid */
+static void started(int64_t now, uint32_t pid)
+{
+    struct aw_event e = {.type = AW_EV_STARTED, .now = now, .pid = pid};
+    step(&e);
+}
+
+/* a record from pid; flags: AW_FLAG_EXECING for "pid is about to exec path" */
+static void record_from(int64_t now, uint32_t pid, unsigned kind, unsigned flags,
+                        const char *path, struct aw_stat cur)
+{
+    struct aw_event e = {.type = AW_EV_RECORD, .now = now, .cur = cur};
+    e.rec.kind = kind;
+    e.rec.flags = flags;
+    e.rec.pid = pid;
+    e.rec.ident = cur.id;
+    e.rec.path = path;
+    e.rec.len = strlen(path);
+    step(&e);
+}
+
+static unsigned dark_lines(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < A.n; i++) {
+        size_t l = strlen(A.a[i].text), k = strlen(DARK_SUFFIX);
+        n += A.a[i].type == AW_ACT_SAY && l > k && strcmp(A.a[i].text + l - k, DARK_SUFFIX) == 0;
+    }
+    return n;
+}
+
+START_TEST(test_dark_command_exits_at_once)
 {
     mk();
     begin(0);
-    child_exit(5, WEXIT(0));
+    started(1, 500);
+    child_exit(5, WEXIT(0)); /* a static COMMAND: not one record */
     assert_said("generation 1 exited with status 0; watching 0 files");
-    assert_said("nothing tracked: no file reads reached autowrap (a static or setuid program?); "
-                "-w PATH watches by hand, SIGHUP restarts");
+    assert_said("python3" DARK_SUFFIX); /* argv[0] as given */
+    ck_assert_int_eq(nth(AW_ACT_SAY, 1)->level, AW_SAY_NORMAL);
+    ck_assert_str_eq(nth(AW_ACT_SAY, 0)->text, "generation 1 exited with status 0; watching 0 files");
+    gone(6);
+    ck_assert_uint_eq(dark_lines(), 0);
+    /* once per session: not for the next generation */
+    manual(10, SIGHUP);
+    assert_start(2);
+    started(11, 501);
+    child_exit(12, WEXIT(0));
+    ck_assert_uint_eq(dark_lines(), 0);
+    gone(13);
+    ck_assert_uint_eq(dark_lines(), 0);
+}
+END_TEST
+
+START_TEST(test_dark_command_alive_named_after_the_window)
+{
+    mk();
+    begin(0);
+    started(2, 500);
+    ck_assert_int_eq(A.deadline, 2 + AW_DARK_MS);
+    drained(500);
+    ck_assert_uint_eq(dark_lines(), 0);
+    timer(2 + AW_DARK_MS);
+    assert_said("python3" DARK_SUFFIX);
+    ck_assert_uint_eq(A.n, 1);
+    ck_assert_int_eq(A.deadline, -1);
+    timer(5000);
+    assert_nothing();
+}
+END_TEST
+
+START_TEST(test_dark_command_that_reports_is_not_named)
+{
+    mk();
+    begin(0);
+    started(1, 500);
+    record_from(3, 500, AW_KIND_EXEC, 0, "/usr/bin/python3.11", ST(1, 1)); /* its exe */
+    ck_assert_int_eq(A.deadline, -1);
+    drained(3);
+    timer(5000);
+    child_exit(6000, WEXIT(0));
+    ck_assert_uint_eq(dark_lines(), 0);
+    gone(6001);
+    ck_assert_uint_eq(dark_lines(), 0);
+    /* no START carried out yet (no pid): nothing is armed */
     teardown();
+    mk();
+    begin(0);
+    timer(5000);
+    child_exit(6000, WEXIT(0));
+    ck_assert_uint_eq(dark_lines(), 0);
+}
+END_TEST
+
+START_TEST(test_dark_helper_named_not_the_script)
+{
+    mk();
+    begin(0);
+    started(0, 500);
+    record_from(1, 500, AW_KIND_EXEC, 0, "/usr/bin/bash", ST(1, 1));
+    record_from(1, 500, AW_KIND_READ, 0, "/proj/run.sh", ST(2, 1));
+    /* a fork child of the script execs the static helper */
+    record_from(10, 501, AW_KIND_EXEC, AW_FLAG_EXECING, HELPER, ST(3, 1));
+    drained(10);
+    ck_assert_int_eq(A.deadline, 10 + AW_DARK_MS);
+    record_from(900, 500, AW_KIND_READ, 0, "/proj/lib.sh", ST(4, 1)); /* the script goes on */
+    drained(900);
+    ck_assert_uint_eq(dark_lines(), 0);
+    drained(10 + AW_DARK_MS);
+    assert_said("bin/helper" DARK_SUFFIX); /* shown relative, like every path */
+    ck_assert_uint_eq(dark_lines(), 1);
+    ck_assert_int_eq(A.deadline, -1);
+    /* the helper is a dependency like any program run */
+    fs(2000, HELPER, ST(3, 2));
+    assert_signal(SIGTERM);
+}
+END_TEST
+
+START_TEST(test_dark_exec_then_its_image_reports)
+{
+    O.ignore[0] = "*.lib";
+    O.nignore = 1;
+    mk();
+    begin(0);
+    started(0, 42);
+    record_from(1, 42, AW_KIND_READ, 0, APP, ST(10, 1000));
+    /* a dynamic program: the shim in the new image reports its exe at once */
+    record_from(10, 501, AW_KIND_EXEC, AW_FLAG_EXECING, "/usr/bin/ls", ST(3, 1));
+    record_from(11, 501, AW_KIND_EXEC, 0, "/usr/bin/ls", ST(3, 1));
+    record_from(11, 501, AW_KIND_LIB, 0, "/lib/libc.so.6", ST(5, 1));
+    /* a failed exec is followed by the same record unflagged */
+    record_from(20, 502, AW_KIND_EXEC, AW_FLAG_EXECING, "/proj/noexec", ST(6, 1));
+    record_from(20, 502, AW_KIND_EXEC, 0, "/proj/noexec", ST(6, 1));
+    /* a record of an ignored path says its pid is alive all the same */
+    record_from(30, 503, AW_KIND_EXEC, AW_FLAG_EXECING, "/proj/x", ST(8, 1));
+    record_from(31, 503, AW_KIND_READ, 0, "/proj/data.lib", ST(9, 1));
+    drained(31);
+    ck_assert_int_eq(A.deadline, -1);
+    timer(5000);
+    child_exit(6000, WEXIT(0));
+    gone(6001);
+    ck_assert_uint_eq(dark_lines(), 0);
+}
+END_TEST
+
+START_TEST(test_dark_group_gone_names_even_a_short_life)
+{
+    mk();
+    begin(0);
+    started(0, 500);
+    record_from(1, 500, AW_KIND_EXEC, 0, "/usr/bin/bash", ST(1, 1));
+    record_from(10, 501, AW_KIND_EXEC, AW_FLAG_EXECING, HELPER, ST(3, 1));
+    drained(10);
+    child_exit(40, WEXIT(0)); /* the script: it reported */
+    ck_assert_uint_eq(dark_lines(), 0);
+    gone(50); /* 40 ms after the exec: everything is dead and drained */
+    assert_said("bin/helper" DARK_SUFFIX);
+}
+END_TEST
+
+START_TEST(test_dark_not_during_a_stop_of_ours)
+{
     running();
+    started(1, 42);
+    record_from(10, 501, AW_KIND_EXEC, AW_FLAG_EXECING, HELPER, ST(3, 1));
+    drained(10);
+    fs(500, APP, ST(10, 2000)); /* a restart: our stop kills the helper */
+    assert_signal(SIGTERM);
+    ck_assert_int_eq(A.deadline, 500 + 5000); /* the kill timer only */
+    drained(10 + AW_DARK_MS);
+    timer(10 + AW_DARK_MS);
+    ck_assert_uint_eq(dark_lines(), 0);
+    gone(1100);
+    ck_assert_uint_eq(dark_lines(), 0);
+    assert_start(2); /* the old generation's entries went with it */
+    started(1101, 43);
+    record_from(1102, 43, AW_KIND_READ, 0, APP, ST(10, 2000));
+    drained(1102);
+    ck_assert_int_eq(A.deadline, -1);
+    timer(9000);
+    ck_assert_uint_eq(dark_lines(), 0);
+    /* nor when autowrap is quitting */
+    record_from(9001, 601, AW_KIND_EXEC, AW_FLAG_EXECING, HELPER, ST(3, 1));
+    quit(9002, SIGINT);
+    ck_assert_int_eq(A.deadline, 9002 + 5000);
+    child_exit(9003, WSIG(SIGINT));
+    gone(9004);
+    ck_assert_uint_eq(dark_lines(), 0);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 130);
+}
+END_TEST
+
+START_TEST(test_dark_restart_code_exit_names_command)
+{
+    O.restart_code = 3;
+    mk();
+    begin(0);
+    started(1, 500);
+    child_exit(5, WEXIT(3));
+    assert_said("generation 1 exited with status 3 (restart code), restarting");
+    assert_said("python3" DARK_SUFFIX);
+}
+END_TEST
+
+START_TEST(test_dark_said_once_per_session)
+{
+    mk();
+    begin(0);
+    started(0, 500);
+    record_from(1, 500, AW_KIND_EXEC, 0, "/usr/bin/bash", ST(1, 1));
+    record_from(2, 501, AW_KIND_EXEC, AW_FLAG_EXECING, HELPER, ST(3, 1));
+    record_from(3, 502, AW_KIND_EXEC, AW_FLAG_EXECING, "/proj/bin/other", ST(7, 1));
+    drained(3);
+    timer(2 + AW_DARK_MS);
+    assert_said("bin/helper" DARK_SUFFIX); /* the oldest */
+    ck_assert_uint_eq(dark_lines(), 1);
+    ck_assert_int_eq(A.deadline, -1);
+    timer(3 + AW_DARK_MS);
+    gone(5000);
+    ck_assert_uint_eq(dark_lines(), 0);
+}
+END_TEST
+
+START_TEST(test_dark_shares_the_deadline)
+{
+    O.signal = SIGHUP;
+    running();
+    started(1, 42);
+    record_from(0, 501, AW_KIND_EXEC, AW_FLAG_EXECING, HELPER, ST(3, 1));
+    ck_assert_int_eq(A.deadline, AW_DARK_MS);
+    fs(100, APP, ST(10, 2000));
+    ck_assert_int_eq(A.deadline, 120); /* the quiet window first */
+    timer(120);
+    assert_signal(SIGHUP);
+    ck_assert_uint_eq(dark_lines(), 0);
+    ck_assert_int_eq(A.deadline, AW_DARK_MS); /* a reload is not a stop */
+    timer(AW_DARK_MS);
+    assert_said("bin/helper" DARK_SUFFIX);
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+START_TEST(test_dark_not_in_list_mode)
+{
+    O.mode = AW_MODE_LIST;
+    mk();
+    begin(0);
+    started(1, 500);
+    ck_assert_int_eq(A.deadline, -1);
     child_exit(5, WEXIT(0));
-    ck_assert_uint_eq(count(AW_ACT_SAY), 1); /* tracked something: no such line */
+    gone(6);
+    ck_assert_uint_eq(dark_lines(), 0);
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 0);
 }
 END_TEST
 
@@ -1845,7 +2092,17 @@ static Suite *suite(void)
     tcase_add_test(t, test_manual_restart_signal_mode_restarts);
     tcase_add_test(t, test_manual_restart_while_stopping_and_quitting);
     tcase_add_test(t, test_no_stop_line_for_crash);
-    tcase_add_test(t, test_nothing_tracked_line);
+    tcase_add_test(t, test_dark_command_exits_at_once);
+    tcase_add_test(t, test_dark_command_alive_named_after_the_window);
+    tcase_add_test(t, test_dark_command_that_reports_is_not_named);
+    tcase_add_test(t, test_dark_helper_named_not_the_script);
+    tcase_add_test(t, test_dark_exec_then_its_image_reports);
+    tcase_add_test(t, test_dark_group_gone_names_even_a_short_life);
+    tcase_add_test(t, test_dark_not_during_a_stop_of_ours);
+    tcase_add_test(t, test_dark_restart_code_exit_names_command);
+    tcase_add_test(t, test_dark_said_once_per_session);
+    tcase_add_test(t, test_dark_shares_the_deadline);
+    tcase_add_test(t, test_dark_not_in_list_mode);
     tcase_add_test(t, test_quit_twice);
     tcase_add_test(t, test_quit_while_stopping);
     tcase_add_test(t, test_quit_when_idle);

@@ -55,7 +55,7 @@ START_TEST(decode_rejects)
     ck_assert_int_eq(aw_wire_decode(buf, 3, &r), -1);             /* short */
     ck_assert_int_eq(aw_wire_decode(buf, AW_WIRE_MAX + 1, &r), -1); /* long */
     int idx[] = {0, 1, 2, 3, AW_WIRE_HDR};
-    unsigned char val[] = {0, 9, 0, 1, 'x'};
+    unsigned char val[] = {0, 9, 0, 2, 'x'}; /* byte 3: an unknown flag */
     for (size_t i = 0; i < sizeof idx / sizeof *idx; i++) {
         memcpy(bad, buf, n);
         bad[idx[i]] = val[i];
@@ -68,6 +68,27 @@ START_TEST(decode_rejects)
     bad[AW_WIRE_HDR + 2] = 0; /* embedded NUL */
     ck_assert_int_eq(aw_wire_decode(bad, n, &r), -1);
     ck_assert_int_eq(aw_wire_decode(buf, n, &r), 0);
+}
+END_TEST
+
+START_TEST(flags)
+{
+    unsigned char buf[AW_WIRE_MAX];
+    struct aw_record r;
+    size_t n = aw_wire_encode_flags(buf, AW_KIND_EXEC, AW_FLAG_EXECING, 9, NULL, "/bin/x", 6);
+    ck_assert_uint_eq(n, AW_WIRE_HDR + 6);
+    ck_assert_uint_eq(buf[3], AW_FLAG_EXECING);
+    ck_assert_int_eq(aw_wire_decode(buf, n, &r), 0);
+    ck_assert_uint_eq(r.flags, AW_FLAG_EXECING);
+    ck_assert_uint_eq(r.kind, AW_KIND_EXEC);
+    n = aw_wire_encode(buf, AW_KIND_EXEC, 9, NULL, "/bin/x", 6);
+    ck_assert_int_eq(aw_wire_decode(buf, n, &r), 0);
+    ck_assert_uint_eq(r.flags, 0);
+    ck_assert_uint_eq(aw_wire_encode_flags(buf, AW_KIND_EXEC, 2, 9, NULL, "/bin/x", 6), 0);
+    /* version 2 had byte 3 always 0: its records are not read as version 3 */
+    n = aw_wire_encode(buf, AW_KIND_READ, 9, NULL, "/a.py", 5);
+    buf[1] = 2;
+    ck_assert_int_eq(aw_wire_decode(buf, n, &r), -1);
 }
 END_TEST
 
@@ -88,6 +109,7 @@ int main(void)
     tcase_add_test(tc, round_trip);
     tcase_add_test(tc, encode_rejects);
     tcase_add_test(tc, decode_rejects);
+    tcase_add_test(tc, flags);
     tcase_add_test(tc, kind_names);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
