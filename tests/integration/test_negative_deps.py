@@ -153,7 +153,7 @@ class TestNegativeDeps(AWTestCase):
         (home / ".config").mkdir()
         (home / ".config" / "other").mkdir()
         (home / ".config" / "app").mkdir()
-        self.write(home / ".config/app/conf.toml", "x = 1\n")
+        os.rename(self.write("staged.toml", "x = 1\n"), home / ".config/app/conf.toml")
         aw.expect_change("conf.toml", "created")
         aw.expect_out("^conf yes$")
         aw.started(2)
@@ -169,7 +169,11 @@ class TestNegativeDeps(AWTestCase):
         aw = self.start(cmd=["/bin/sh", "app/main.sh"], env=self.env({"HOME": str(home)}))
         aw.expect_out("^conf no$")
         aw.started(1)
-        self.write(home / "a/b/c/conf.toml", "x = 1\n")  # makes a/b/c, then the file
+        # makes a/b/c, then the file, complete (a writer stalled between create
+        # and write would rightly restart twice)
+        staged = self.write("staged.toml", "x = 1\n")
+        (home / "a/b/c").mkdir(parents=True)
+        os.rename(staged, home / "a/b/c/conf.toml")
         aw.expect_change("conf.toml", "created")
         aw.expect_out("^conf yes$")
         aw.started(2)

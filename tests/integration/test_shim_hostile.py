@@ -8,7 +8,7 @@ import unittest
 from pathlib import Path
 
 from test_shim_channel import ChannelCase
-from test_shim_trace import PROGS, SANITIZED, ShimCase
+from test_shim_trace import PROGS, SANITIZED, TIMEOUT, ShimCase
 
 
 class Hostile(ChannelCase):
@@ -84,7 +84,8 @@ class FullTable(ShimCase):
         if not exe.exists():
             self.skipTest(f"{exe} not built")
         n = 100_000
-        lines, _ = self.trace([str(exe), str(self.tmp), str(n)])
+        # creating 100,000 files takes 10 s of system time on a quiet VM disk
+        lines, _ = self.trace([str(exe), str(self.tmp), str(n)], timeout=4 * TIMEOUT)
         want = [str(self.tmp / f"f{i}.json") for i in range(n)]
         have = collections.Counter(lines)
         lost = [p for p in want if not have[p]]

@@ -54,7 +54,7 @@ class ShimCase(unittest.TestCase):
         p.write_text(text)
         return p
 
-    def trace(self, argv, env=None, cwd=None, check=True):
+    def trace(self, argv, env=None, cwd=None, check=True, timeout=TIMEOUT):
         """Run ARGV under the shim; return (list of trace lines, completed process)."""
         out = self.tmp / "trace.txt"
         if out.exists():
@@ -70,7 +70,7 @@ class ShimCase(unittest.TestCase):
         if SANITIZED:
             e["ASAN_OPTIONS"] = "detect_leaks=0:verify_asan_link_order=0"
         p = subprocess.run(argv, env=e, cwd=str(cwd or self.tmp), capture_output=True,
-                           text=True, timeout=TIMEOUT)
+                           text=True, timeout=timeout)
         if check:
             self.assertEqual(p.returncode, 0, f"{argv}: rc={p.returncode}\n{p.stdout}\n{p.stderr}")
         lines = out.read_text().splitlines() if out.exists() else []
