@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -671,6 +672,27 @@ static void aw_resolve_all(void)
     aw_resolve_exec();
 }
 
+/* A script the kernel ran through its #! interpreter: /proc/self/exe is
+ * the interpreter, AT_EXECFN the name exec-ed (relative to the cwd, which
+ * has not changed yet). The script is the program: report its exec too.
+ * Without it an extensionless script run as COMMAND, or spawned by a
+ * parent whose own EXEC record of it then looked unanswered, was never
+ * seen to run (its interpreter's read of it passes the extension filter
+ * only for names like *.sh). A binary under another name (a symlink) is
+ * the same file and adds nothing. */
+static void note_script(const char *exe)
+{
+    const char *fn = (const char *)getauxval(AT_EXECFN);
+    struct stat a, b;
+    if (!fn || !fn[0] || strcmp(fn, exe) == 0)
+        return;
+    if (syscall(SYS_newfstatat, AT_FDCWD, fn, &a, 0) != 0 ||
+        syscall(SYS_newfstatat, AT_FDCWD, exe, &b, 0) != 0)
+        return;
+    if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        aw_note(AW_KIND_EXEC, AT_FDCWD, fn, 0, AW_ID_STAT, -1);
+}
+
 void aw_init(void)
 {
     int s = 0;
@@ -741,6 +763,7 @@ void aw_init(void)
         if (r > 0) {
             exe[r] = 0;
             aw_note(AW_KIND_EXEC, AT_FDCWD, exe, 0, AW_ID_STAT, -1);
+            note_script(exe);
         }
         aw_rescan();
     }

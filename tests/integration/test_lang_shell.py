@@ -37,6 +37,16 @@ class TestShell(LangCase):
         self.restart_each([str(self.app / "main.sh")], [("app/main.sh", "#"), ("app/tool", "#")],
                           ready="^loaded 1$")
 
+    # bash's read of "run" passes no extension filter: the shim reports the
+    # script from AT_EXECFN when the kernel ran its interpreter
+    def test_extensionless_script_as_command_listed(self):
+        self.write("app/run", MAIN, mode=0o755)
+        self.assert_listed([str(self.app / "run")], ["app/run", "app/lib.sh"])
+
+    def test_extensionless_script_as_command_restarts(self):
+        self.write("app/run", MAIN, mode=0o755)
+        self.restart_each([str(self.app / "run")], [("app/run", "#")], ready="^loaded 1$")
+
 
 if __name__ == "__main__":
     main()
