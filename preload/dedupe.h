@@ -19,4 +19,8 @@ uint64_t aw_dedupe_hash(unsigned kind, const char *path, size_t len);
  * 0 if it was. */
 int aw_dedupe_insert(uint64_t *tab, size_t nslots, uint64_t h);
 
+/* Is H in TAB? A lookup only (a miss may still be inserted by another thread
+ * a moment later; insert decides). 0 when the table is too full to tell. */
+int aw_dedupe_has(const uint64_t *tab, size_t nslots, uint64_t h);
+
 #endif

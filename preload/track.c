@@ -234,10 +234,14 @@ static int trace_fd(int *temp)
     return open_trace(temp);
 }
 
+/* Records go to the supervisor (while it listens) and/or a trace file. */
+static int channel_on(void) { return g_sockpath[0] && !g_sock_dead; }
+static int trace_on(void) { return g_tracepath[0] || g_trace_stderr; }
+
 static void send_record(unsigned kind, const char *path, size_t len, const struct aw_ident *id)
 {
-    uint32_t pid = (uint32_t)syscall(SYS_getpid);
-    if (g_sockpath[0] && !g_sock_dead) {
+    if (channel_on()) {
+        uint32_t pid = (uint32_t)syscall(SYS_getpid);
         unsigned char buf[AW_WIRE_MAX];
         size_t n = aw_wire_encode(buf, kind, pid, id, path, len);
         int temp = 0;
@@ -251,7 +255,7 @@ static void send_record(unsigned kind, const char *path, size_t len, const struc
         }
     }
     /* Trace lines: each dependency path once per process, whatever its kind. */
-    if ((g_tracepath[0] || g_trace_stderr) && aw_kind_is_dependency(kind) &&
+    if (trace_on() && aw_kind_is_dependency(kind) &&
         aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(0, path, len))) {
         char line[AW_PATH_MAX * 4 + 2];
         size_t o = 0;
@@ -345,6 +349,18 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
 {
     if (excluded(abs, n))
         return;
+    if (!channel_on()) {
+        /* Trace only: the output is one line per dependency path, whatever
+         * its kind, so anything else, or a path already written, needs no
+         * identity (no stat), and no pid. */
+        if (!trace_on() || !aw_kind_is_dependency(kind) ||
+            aw_dedupe_has(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(0, abs, n)))
+            return;
+        /* nobody reads the identity: stat only what may have to be dropped */
+        if (kind != AW_KIND_STAT && how != AW_ID_FD)
+            how = AW_ID_NONE;
+    }
+    /* once per (kind, path), also when dropped below (a directory) */
     if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(kind, abs, n)))
         return;
     struct aw_ident id = {0, 0, 0, 0};

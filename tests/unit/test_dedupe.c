@@ -37,6 +37,25 @@ START_TEST(overflow_reports_new)
 }
 END_TEST
 
+START_TEST(has_is_a_lookup)
+{
+    uint64_t tab[8] = {0};
+    ck_assert_int_eq(aw_dedupe_has(tab, 8, H(0, "/a.py")), 0);
+    ck_assert_int_eq(aw_dedupe_has(tab, 8, H(0, "/a.py")), 0); /* did not insert */
+    ck_assert_int_eq(aw_dedupe_insert(tab, 8, H(0, "/a.py")), 1);
+    ck_assert_int_eq(aw_dedupe_has(tab, 8, H(0, "/a.py")), 1);
+    ck_assert_int_eq(aw_dedupe_has(tab, 8, H(1, "/a.py")), 0); /* other kind */
+    char p[32];
+    for (int i = 0; i < 7; i++) {
+        snprintf(p, sizeof p, "/f%d", i);
+        aw_dedupe_insert(tab, 8, H(0, p));
+    }
+    /* full: an unseen key is not there, the keys in are */
+    ck_assert_int_eq(aw_dedupe_has(tab, 8, H(0, "/other")), 0);
+    ck_assert_int_eq(aw_dedupe_has(tab, 8, H(0, "/f6")), 1);
+}
+END_TEST
+
 START_TEST(bounded_probe_many)
 {
     static uint64_t tab[1 << 12];
@@ -95,6 +114,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, once_per_key);
     tcase_add_test(tc, overflow_reports_new);
+    tcase_add_test(tc, has_is_a_lookup);
     tcase_add_test(tc, bounded_probe_many);
     tcase_add_test(tc, threads_one_winner);
     suite_add_tcase(s, tc);
