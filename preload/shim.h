@@ -22,6 +22,11 @@ void aw_enter(void);
 /* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a
  * tracked extension. HOW/FD: where the identity comes from. */
 void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd);
+/* The same, with SEEN: what the caller's successful stat of PATH returned
+ * (HOW AW_ID_STAT: symlinks followed; AW_ID_LSTAT: not), used as the
+ * identity instead of a stat of our own. NULL: none. */
+void aw_note_st(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd,
+                const struct stat *seen);
 void aw_rescan(void);
 /* Does PATH's last component carry a tracked extension (or --all)? */
 void aw_cwd_refresh(void);

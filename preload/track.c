@@ -345,7 +345,8 @@ static size_t make_abs(int dirfd, const char *path, size_t len, char *out, size_
     return aw_path_absolute(out, cap, base, bl, path, len);
 }
 
-static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
+static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd,
+                       const struct stat *seen)
 {
     if (excluded(abs, n))
         return;
@@ -366,7 +367,12 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
     struct aw_ident id = {0, 0, 0, 0};
     struct stat st;
     int ok = 0;
-    if (how == AW_ID_FD)
+    if (seen && (how == AW_ID_STAT || (how == AW_ID_LSTAT && !S_ISLNK(seen->st_mode)))) {
+        /* the program's own stat of the path: the file as it saw it, and
+         * no second lookup (an lstat of a non-link is a stat) */
+        st = *seen;
+        ok = 1;
+    } else if (how == AW_ID_FD)
         ok = rsys_fstat(fd, &st) == 0;
     else if (how == AW_ID_STAT || how == AW_ID_LSTAT)
         /* Follow symlinks even for lstat: the supervisor confirms changes
@@ -397,7 +403,8 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd)
     send_record(kind, abs, n, &id);
 }
 
-void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd)
+void aw_note_st(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd,
+                const struct stat *seen)
 {
     if (!aw_active || !path || !path[0])
         return;
@@ -408,8 +415,13 @@ void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, i
     char abs[AW_PATH_MAX + 1];
     size_t n = make_abs(dirfd, path, len, abs, sizeof abs);
     if (n)
-        report_abs(kind, abs, n, how, fd);
+        report_abs(kind, abs, n, how, fd, seen);
     errno = saved;
+}
+
+void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd)
+{
+    aw_note_st(kind, dirfd, path, tracked, how, fd, NULL);
 }
 
 /* ---- libraries ---- */

@@ -50,7 +50,7 @@ __attribute__((visibility("hidden"))) void *aw_dlopen_hook(const char *file, int
         if (file && strchr(file, '/')) {
             struct stat st;
             if (syscall(SYS_newfstatat, AT_FDCWD, file, &st, 0) == 0)
-                aw_note(AW_KIND_LIB, AT_FDCWD, file, 0, AW_ID_STAT, -1);
+                aw_note_st(AW_KIND_LIB, AT_FDCWD, file, 0, AW_ID_STAT, -1, &st);
         }
         aw_pending = 1;
     }
@@ -105,7 +105,7 @@ static void before_exec(const char *target)
     aw_rescan();
     struct stat st;
     if (target && syscall(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0)
-        aw_note(AW_KIND_EXEC, AT_FDCWD, target, 0, AW_ID_STAT, -1);
+        aw_note_st(AW_KIND_EXEC, AT_FDCWD, target, 0, AW_ID_STAT, -1, &st);
     aw_next_musl = aw_exec_is_musl(target);
 }
 

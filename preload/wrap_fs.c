@@ -13,7 +13,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define REAL(type, name) ((type)aw_real((void **)&r_##name, #name))
@@ -226,12 +228,21 @@ AW_EXPORT FILE *freopen64(const char *p, const char *m, FILE *s) { return do_fre
 
 /* ---- stat family ---- */
 
-static void after_stat(int dirfd, const char *path, int rc, int e, int nofollow)
+#if AW_GLIBC
+/* stat64 buffers are passed on as struct stat: the same layout here. */
+_Static_assert(sizeof(struct stat) == sizeof(struct stat64), "struct stat64 differs");
+#endif
+
+/* SEEN: the call's own result for PATH (NULL if it gave none, as access()
+ * does): the record's identity without a stat of our own. */
+static void after_stat(int dirfd, const char *path, int rc, int e, int nofollow,
+                       const struct stat *seen)
 {
     if (!aw_active || !path)
         return;
     if (rc == 0)
-        aw_note(AW_KIND_STAT, dirfd, path, 1, nofollow ? AW_ID_LSTAT : AW_ID_STAT, -1);
+        aw_note_st(AW_KIND_STAT, dirfd, path, 1, nofollow ? AW_ID_LSTAT : AW_ID_STAT, -1,
+                   seen);
     else if (e == ENOENT || e == ENOTDIR)
         aw_note(AW_KIND_MISSING, dirfd, path, 1, AW_ID_NONE, -1);
 }
@@ -246,7 +257,7 @@ static int do_fstatat(int dirfd, const char *path, struct stat *st, int flags)
     int e = errno;
     /* fstatat(fd, "", AT_EMPTY_PATH) is an fstat: nothing to report. */
     if (path && path[0])
-        after_stat(dirfd, path, rc, e, flags & AT_SYMLINK_NOFOLLOW);
+        after_stat(dirfd, path, rc, e, flags & AT_SYMLINK_NOFOLLOW, st);
     errno = e;
     return rc;
 }
@@ -293,7 +304,7 @@ typedef int (*fxstatat_fn)(int, int, const char *, void *, int);
                    : (int)syscall(SYS_newfstatat, AT_FDCWD, p, st,                           \
                                   (nofollow) ? AT_SYMLINK_NOFOLLOW : 0);                     \
         int e = errno;                                                                       \
-        after_stat(AT_FDCWD, p, rc, e, nofollow);                                            \
+        after_stat(AT_FDCWD, p, rc, e, nofollow, NULL); /* old layouts: stat again */       \
         errno = e;                                                                           \
         return rc;                                                                           \
     }
@@ -310,7 +321,7 @@ XSTAT(__lxstat64, 1)
         int rc = f ? f(ver, d, p, st, fl) : (int)syscall(SYS_newfstatat, d, p, st, fl);      \
         int e = errno;                                                                       \
         if (p && p[0])                                                                       \
-            after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW);                               \
+            after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW, NULL);                         \
         errno = e;                                                                           \
         return rc;                                                                           \
     }
@@ -324,8 +335,21 @@ AW_EXPORT int statx(int d, const char *p, int fl, unsigned mask, struct statx *s
         REAL(int (*)(int, const char *, int, unsigned, struct statx *), statx);
     int rc = f ? f(d, p, fl, mask, sx) : (int)syscall(SYS_statx, d, p, fl, mask, sx);
     int e = errno;
+    /* what the record needs, if the caller asked for all of it */
+    const unsigned need = STATX_TYPE | STATX_INO | STATX_MTIME | STATX_SIZE;
+    struct stat st, *seen = NULL;
+    if (rc == 0 && sx && (sx->stx_mask & need) == need) {
+        memset(&st, 0, sizeof st);
+        st.st_mode = sx->stx_mode;
+        st.st_dev = makedev(sx->stx_dev_major, sx->stx_dev_minor);
+        st.st_ino = sx->stx_ino;
+        st.st_mtim.tv_sec = sx->stx_mtime.tv_sec;
+        st.st_mtim.tv_nsec = sx->stx_mtime.tv_nsec;
+        st.st_size = (off_t)sx->stx_size;
+        seen = &st;
+    }
     if (p && p[0])
-        after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW);
+        after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW, seen);
     errno = e;
     return rc;
 }
@@ -339,7 +363,7 @@ static int do_access(int d, const char *p, int mode, int fl)
     int rc = f ? f(d, p, mode, fl) : (int)syscall(SYS_faccessat, d, p, mode);
     int e = errno;
     if (p && p[0])
-        after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW);
+        after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW, NULL);
     errno = e;
     return rc;
 }
@@ -354,7 +378,7 @@ static int do_euidaccess(const char *p, int mode)
     int (*f)(const char *, int) = REAL(int (*)(const char *, int), euidaccess);
     int rc = f ? f(p, mode) : (int)syscall(SYS_faccessat, AT_FDCWD, p, mode);
     int e = errno;
-    after_stat(AT_FDCWD, p, rc, e, 0);
+    after_stat(AT_FDCWD, p, rc, e, 0, NULL);
     errno = e;
     return rc;
 }

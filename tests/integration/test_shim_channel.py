@@ -83,7 +83,10 @@ class ChannelCase(unittest.TestCase):
     def test_kinds_and_identity(self):
         mod = self.write("m1.py", "A = 1\n")
         self.write("data/x.txt", "x")
+        link = self.tmp / "link.py"
+        link.symlink_to("m1.py")
         app = self.write("app.py", "import os, m1\n"
+                         "os.lstat('link.py')\n"
                          "os.path.exists('absent.py')\n"
                          "os.listdir('data')\n"
                          "open('out.json', 'w').write('{}')\n"
@@ -99,6 +102,12 @@ class ChannelCase(unittest.TestCase):
         self.assertTrue(any(k == "lib" and "libc.so" in pth for k, _, pth, _ in self.records))
         st = os.stat(mod)
         ident = [i for k, _, pth, i in self.records if pth == str(mod) and k == "read"][0]
+        self.assertEqual(ident, (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
+        # stat records: the identity is the program's own stat result, and an
+        # lstat of a link carries its target's (the one the supervisor stats)
+        ident = [i for k, _, pth, i in self.records if pth == str(mod) and k == "stat"][0]
+        self.assertEqual(ident, (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
+        ident = [i for k, _, pth, i in self.records if pth == str(link) and k == "stat"][0]
         self.assertEqual(ident, (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
         for _, _, pth, _ in self.records:
             self.assertFalse(pth.startswith(("/proc/", "/sys/", "/dev/")), pth)
