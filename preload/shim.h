@@ -3,6 +3,7 @@
 #define AUTOWRAP_SHIM_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #define AW_EXPORT __attribute__((visibility("default")))
@@ -17,6 +18,8 @@ extern __thread int aw_pending AW_TLS; /* dlopen happened: rescan libraries */
 extern __thread int aw_next_musl AW_TLS;
 
 void aw_init(void);
+/* This process's pid, cached where that is safe (selfpid.c). */
+uint32_t aw_self_pid(void);
 /* Start of every wrapper: lazy init, pending library rescan. */
 void aw_enter(void);
 /* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a

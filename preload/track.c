@@ -241,7 +241,7 @@ static int trace_on(void) { return g_tracepath[0] || g_trace_stderr; }
 static void send_record(unsigned kind, const char *path, size_t len, const struct aw_ident *id)
 {
     if (channel_on()) {
-        uint32_t pid = (uint32_t)syscall(SYS_getpid);
+        uint32_t pid = aw_self_pid();
         unsigned char buf[AW_WIRE_MAX];
         size_t n = aw_wire_encode(buf, kind, pid, id, path, len);
         int temp = 0;

@@ -44,7 +44,8 @@ class Hostile(ChannelCase):
                          threads * forks)
 
     def test_vfork_spawn_clone_and_signal_handler(self):
-        names = ["vfork.json", "spawn.json", "clone.json", "clonevm.json", "sig.json", "t.py"]
+        names = ["vfork.json", "spawn.json", "clone.json", "clonevm.json", "sig.json", "t.py",
+                 "vforkopen.json", "rawfork.json"]
         files = {n: self.write(n, "x\n") for n in names}
         _, out = self.run_shim([self.prog("spawn_kinds"), str(self.tmp)])
         parent = int(out.strip().splitlines()[-1])
@@ -53,7 +54,8 @@ class Hostile(ChannelCase):
             by[(k, pth)].append(pid)
         for n, kind, own in (("vfork.json", "read", False), ("spawn.json", "read", False),
                              ("clone.json", "read", False), ("clonevm.json", "stat", False),
-                             ("sig.json", "read", True), ("t.py", "stat", True)):
+                             ("sig.json", "read", True), ("t.py", "stat", True),
+                             ("vforkopen.json", "read", False), ("rawfork.json", "read", False)):
             pids = by[(kind, str(files[n]))]
             self.assertEqual(len(pids), 1, (n, kind, pids))
             self.assertEqual(pids[0] == parent, own, (n, pids, parent))

@@ -1,6 +1,8 @@
 /* spawn_kinds DIR: every way a process tree grows without fork+exec, plus a
  * signal handler that opens files while the main loop is inside stat():
  *   vfork + execve /bin/cat DIR/vfork.json
+ *   vfork, no exec: the child opens DIR/vforkopen.json, then _exit
+ *   syscall(SYS_fork), no exec: the child opens DIR/rawfork.json (no atfork)
  *   posix_spawn /bin/cat DIR/spawn.json
  *   clone(SIGCHLD), no exec: the child opens DIR/clone.json (no atfork ran)
  *   clone(CLONE_VM|CLONE_VFORK), no exec: the child stats DIR/clonevm.json
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +72,21 @@ int main(int argc, char **argv)
         execve("/bin/cat", av, environ);
         _exit(127);
     }
+    bad |= !ok_wait(pid);
+
+    /* records sent from a child that shares our memory carry its own pid */
+    char vo[4096];
+    snprintf(vo, sizeof vo, "%s/vforkopen.json", dir);
+    pid = vfork();
+    if (pid == 0)
+        _exit(open(vo, O_RDONLY) < 0);
+    bad |= !ok_wait(pid);
+
+    char rf[4096];
+    snprintf(rf, sizeof rf, "%s/rawfork.json", dir);
+    pid = (pid_t)syscall(SYS_fork);
+    if (pid == 0)
+        _exit(open(rf, O_RDONLY) < 0);
     bad |= !ok_wait(pid);
 
     char *av2[] = {"cat", b, NULL};
