@@ -55,16 +55,27 @@ struct loop {
     char fmtbuf[AW_LISTFMT_MAX];
 };
 
-static void fill_stat(const char *path, size_t len, struct aw_stat *st)
+/* What is at path now (symlinks followed). With is_link, an lstat first: it
+ * answers both questions for the common case (the last component is not a
+ * link, so lstat and stat see the same file); *is_link tells follow_link
+ * whether there is a link to follow. */
+static void stat_path(const char *path, size_t len, struct aw_stat *st, int *is_link)
 {
     char p[AW_PATH_MAX + 1];
     memset(st, 0, sizeof *st);
+    if (is_link)
+        *is_link = 0;
     if (len > AW_PATH_MAX)
         return;
     memcpy(p, path, len);
     p[len] = '\0';
     struct stat sb;
-    if (stat(p, &sb) != 0)
+    if (is_link) {
+        if (lstat(p, &sb) != 0)
+            return;
+        *is_link = S_ISLNK(sb.st_mode);
+    }
+    if ((!is_link || *is_link) && stat(p, &sb) != 0)
         return;
     st->exists = 1;
     st->is_reg = S_ISREG(sb.st_mode);
@@ -73,6 +84,11 @@ static void fill_stat(const char *path, size_t len, struct aw_stat *st)
     st->id.ino = (uint64_t)sb.st_ino;
     st->id.mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     st->id.size = (int64_t)sb.st_size;
+}
+
+static void fill_stat(const char *path, size_t len, struct aw_stat *st)
+{
+    stat_path(path, len, st, NULL);
 }
 
 /* An AW_EV_FS for path, with what is there now. */
@@ -471,13 +487,14 @@ static unsigned drain_channel(struct loop *L)
         ev.type = AW_EV_RECORD;
         if (aw_wire_decode(buf, (size_t)r, &ev.rec) != 0)
             continue;
+        int link = 0;
         if (aw_kind_is_dependency(ev.rec.kind) || ev.rec.kind == AW_KIND_MISSING)
-            fill_stat(ev.rec.path, ev.rec.len, &ev.cur);
+            stat_path(ev.rec.path, ev.rec.len, &ev.cur, &link);
         step(L, &ev);
         n++;
         /* The program named a symlink: the file that changes is its target,
          * in a directory the link's watch does not see. Track that too. */
-        if (aw_kind_is_dependency(ev.rec.kind) && ev.cur.exists && !L->done)
+        if (aw_kind_is_dependency(ev.rec.kind) && ev.cur.exists && link && !L->done)
             follow_link(L, &ev);
     }
     return n;
