@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -265,12 +266,21 @@ static void write_changed(struct loop *L, unsigned batch)
     }
 }
 
+/* --list output is buffered and written once per turn of the loop, before
+ * it waits (and before a start), not once per line. */
+static void flush_out(struct loop *L)
+{
+    if (L->out)
+        fflush(L->out);
+}
+
 static void do_actions(struct loop *L, const struct aw_actions *acts)
 {
     for (unsigned i = 0; i < acts->n && !L->done; i++) {
         const struct aw_action *a = &acts->a[i];
         switch (a->type) {
         case AW_ACT_START: {
+            flush_out(L); /* what was listed so far comes before the program's output */
             if (!a->force && L->opt->argv && !aw_prog_ready(L->opt->argv[0])) {
                 /* the core holds the start until the file changes again */
                 if (L->npending < 8) {
@@ -321,10 +331,8 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
                 break;
             size_t n = aw_listfmt(L->opt->format, a->kind, a->pid, a->path, strlen(a->path),
                                   L->target, L->fmtbuf, sizeof L->fmtbuf);
-            if (n) {
+            if (n) /* flushed once per turn of the loop (flush_out) */
                 fwrite(L->fmtbuf, 1, n, L->out);
-                fflush(L->out);
-            }
             break;
         }
         case AW_ACT_SAY:
@@ -470,32 +478,52 @@ static void follow_link(struct loop *L, const struct aw_event *orig)
     step(L, &ev);
 }
 
+/* Datagrams taken per recvmmsg: the kernel queues at most
+ * net.unix.max_dgram_qlen (10 by default) for connected senders, so one
+ * call normally empties the queue. */
+#define RECV_BATCH 32
+
 /* Returns the number of records handed to the core. */
 static unsigned drain_channel(struct loop *L)
 {
-    static unsigned char buf[AW_WIRE_MAX + 1];
+    static unsigned char buf[RECV_BATCH][AW_WIRE_MAX + 1];
+    static struct iovec iov[RECV_BATCH];
+    static struct mmsghdr mm[RECV_BATCH];
     unsigned n = 0;
     while (!L->done) {
-        ssize_t r = recv(L->chfd, buf, sizeof buf, MSG_DONTWAIT);
-        if (r < 0) {
+        for (int i = 0; i < RECV_BATCH; i++) {
+            iov[i] = (struct iovec){.iov_base = buf[i], .iov_len = sizeof buf[i]};
+            memset(&mm[i], 0, sizeof mm[i]);
+            mm[i].msg_hdr.msg_iov = &iov[i];
+            mm[i].msg_hdr.msg_iovlen = 1;
+        }
+        int got = recvmmsg(L->chfd, mm, RECV_BATCH, MSG_DONTWAIT, NULL);
+        if (got < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
-        struct aw_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = AW_EV_RECORD;
-        if (aw_wire_decode(buf, (size_t)r, &ev.rec) != 0)
-            continue;
-        int link = 0;
-        if (aw_kind_is_dependency(ev.rec.kind) || ev.rec.kind == AW_KIND_MISSING)
-            stat_path(ev.rec.path, ev.rec.len, &ev.cur, &link);
-        step(L, &ev);
-        n++;
-        /* The program named a symlink: the file that changes is its target,
-         * in a directory the link's watch does not see. Track that too. */
-        if (aw_kind_is_dependency(ev.rec.kind) && ev.cur.exists && link && !L->done)
-            follow_link(L, &ev);
+        for (int i = 0; i < got && !L->done; i++) {
+            struct aw_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = AW_EV_RECORD;
+            if (aw_wire_decode(buf[i], mm[i].msg_len, &ev.rec) != 0)
+                continue;
+            int link = 0;
+            if (aw_kind_is_dependency(ev.rec.kind) || ev.rec.kind == AW_KIND_MISSING)
+                stat_path(ev.rec.path, ev.rec.len, &ev.cur, &link);
+            step(L, &ev);
+            n++;
+            /* The program named a symlink: the file that changes is its
+             * target, in a directory the link's watch does not see. Track
+             * that too. */
+            if (aw_kind_is_dependency(ev.rec.kind) && ev.cur.exists && link && !L->done)
+                follow_link(L, &ev);
+        }
+        /* fewer than asked for: the queue was empty (no call just to hear
+         * EAGAIN); whatever comes now wakes the next poll */
+        if (got < RECV_BATCH)
+            break;
     }
     return n;
 }
@@ -738,17 +766,24 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
 
     step_bare(&L, AW_EV_BEGIN, 0);
 
+    if (L.out && !isatty(fileno(L.out)))
+        setvbuf(L.out, NULL, _IOFBF, 1 << 16);
     while (!L.done) {
+        flush_out(&L);
         struct pollfd pf[6];
-        int np = 0;
+        int np = 0, iix = -1, cix = -1;
         pf[np++] = (struct pollfd){.fd = L.chfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.sfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.tfd, .events = POLLIN};
-        if (L.ifd >= 0)
+        if (L.ifd >= 0) {
+            iix = np;
             pf[np++] = (struct pollfd){.fd = L.ifd, .events = POLLIN};
+        }
         int cfd = L.ce.term ? term_ctrlc_fd() : -1, kfd = -1;
-        if (cfd >= 0)
+        if (cfd >= 0) {
+            cix = np;
             pf[np++] = (struct pollfd){.fd = cfd, .events = POLLIN};
+        }
         if (L.ce.term && term_holding()) {
             kfd = np;
             pf[np++] = (struct pollfd){.fd = 0, .events = POLLIN};
@@ -769,25 +804,30 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             L.code = 1;
             break;
         }
+        /* Descriptors poll did not report are not read this turn (a read
+         * that can only say EAGAIN is a system call per record at start-up);
+         * what became ready since wakes the next poll at once. The channel
+         * is drained every turn regardless: records go first. */
+#define READY(i) ((i) >= 0 && r > 0 && (pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
         /* 0. re-watch lost directories before the records of a new generation
          * are judged: a recreated file must be confirmed before it is read */
         if (L.ifd >= 0)
             retry_lost(&L);
         /* 1. the channel first, then the end of the batch */
         drain_batch(&L);
-        if (!L.done && cfd >= 0)
+        if (!L.done && READY(cix))
             read_ctrlc(&L);
         if (!L.done && kfd >= 0 && (pf[kfd].revents & POLLIN))
             read_key(&L);
         if (!L.done && kfd >= 0 && (pf[kfd].revents & (POLLHUP | POLLERR)))
             L.ce.term = 0; /* the terminal went away: no more keys */
         /* 2. signals and reaping */
-        if (!L.done)
+        if (!L.done && READY(1))
             read_signals(&L);
         if (!L.done && L.group_check >= 0 && now_ms() >= L.group_check)
             check_group(&L);
         /* 3. inotify */
-        if (!L.done && L.ifd >= 0 && watch_read(on_fs, &L)) {
+        if (!L.done && READY(iix) && watch_read(on_fs, &L)) {
             /* the queue overflowed: events were lost, compare everything */
             say(AW_SAY_VERBOSE, "inotify queue overflowed: rescanning");
             rescan_tracked(&L);
@@ -804,17 +844,21 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         /* 4. the core's timer */
         if (!L.done) {
             uint64_t ticks;
-            ssize_t tr = read(L.tfd, &ticks, sizeof ticks);
-            (void)tr;
+            if (READY(2)) {
+                ssize_t tr = read(L.tfd, &ticks, sizeof ticks);
+                (void)tr;
+            }
             if (L.deadline >= 0 && now_ms() >= L.deadline) {
                 L.deadline = -1;
                 step_bare(&L, AW_EV_TIMER, 0);
             }
         }
     }
+#undef READY
     code = L.code;
 
 out:
+    flush_out(&L);
     /* whatever is left of the tree does not outlive us */
     for (int round = 0; round < 400; round++) {
         int left = L.pgid > 0 && kill(-L.pgid, 0) == 0;

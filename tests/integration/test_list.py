@@ -129,6 +129,21 @@ class TestList(AWTestCase):
         rc, out, err = self.list(extra_env={"APP_SIGNAL": str(int(signal.SIGTERM))})
         self.assertEqual(rc, 128 + signal.SIGTERM, err)
 
+    def test_lines_appear_while_the_program_runs(self):
+        # Output is buffered per turn of the loop, not kept until exit: a
+        # path the program loaded is listed while the program still runs.
+        go = self.tmp / "go"
+        self.write_app({"wait.py": (
+            "import os, mod, time\n"
+            "for _ in range(3000):\n"
+            "    if os.path.exists(%r):\n        break\n"
+            "    time.sleep(0.01)\n" % str(go))})
+        aw = self.start(["--list"], cmd=[PY, "app/wait.py"])
+        aw.expect_out("^%s$" % re.escape(self.mod))
+        self.assertIsNone(aw.proc.poll(), "autowrap exited before the program was told to")
+        go.write_text("")
+        self.assertEqual(aw.wait(), 0, aw.context())
+
     def test_list_does_not_restart(self):
         # --list runs once: the app writes its pid, exits, autowrap exits.
         rc, out, err = self.list()
