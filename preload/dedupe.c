@@ -1,24 +1,30 @@
 #include "dedupe.h"
 
+/* A key is the path's hash with the kind in its low 4 bits; the slot comes
+ * from the other bits, so every kind of one path probes from the same slot:
+ * the checks for one record touch one cache line (and one page of the
+ * table, which matters to a short-lived program: each first touch of a page
+ * is a fault or two). */
 uint64_t aw_dedupe_hash(unsigned kind, const char *path, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ull;
-    h ^= (unsigned char)kind;
-    h *= 0x100000001b3ull;
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)path[i];
         h *= 0x100000001b3ull;
     }
     h ^= h >> 29; /* spread the high bits into the index */
-    return h ? h : 1;
+    h = (h & ~(uint64_t)0xf) | (kind & 0xf);
+    return h ? h : 0x10;
 }
+
+static size_t slot(uint64_t h, size_t nslots) { return (size_t)(h >> 4) & (nslots - 1); }
 
 int aw_dedupe_insert(uint64_t *tab, size_t nslots, uint64_t h)
 {
     if (h == 0)
         h = 1;
     size_t mask = nslots - 1;
-    size_t i = (size_t)h & mask;
+    size_t i = slot(h, nslots);
     for (unsigned p = 0; p < AW_DEDUPE_PROBES && p < nslots; p++, i = (i + 1) & mask) {
         uint64_t cur = __atomic_load_n(&tab[i], __ATOMIC_ACQUIRE);
         if (cur == h)
@@ -40,7 +46,7 @@ int aw_dedupe_has(const uint64_t *tab, size_t nslots, uint64_t h)
     if (h == 0)
         h = 1;
     size_t mask = nslots - 1;
-    size_t i = (size_t)h & mask;
+    size_t i = slot(h, nslots);
     for (unsigned p = 0; p < AW_DEDUPE_PROBES && p < nslots; p++, i = (i + 1) & mask) {
         uint64_t cur = __atomic_load_n(&tab[i], __ATOMIC_ACQUIRE);
         if (cur == h)

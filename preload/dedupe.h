@@ -11,7 +11,8 @@
 
 #define AW_DEDUPE_PROBES 32
 
-/* FNV-1a over the kind byte and the path; never 0 (0 marks an empty slot). */
+/* FNV-1a over the path, the kind (0..15) in the low 4 bits; never 0 (0 marks
+ * an empty slot). Keys of one path differing in kind start at the same slot. */
 uint64_t aw_dedupe_hash(unsigned kind, const char *path, size_t len);
 
 /* Insert H into TAB (NSLOTS entries, a power of two, zero-initialised).

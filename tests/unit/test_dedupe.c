@@ -56,6 +56,28 @@ START_TEST(has_is_a_lookup)
 }
 END_TEST
 
+START_TEST(kinds_of_one_path_are_neighbours)
+{
+    /* one record's checks (its kind, and kind 0 for the trace line) touch
+     * one cache line: the keys start at the same slot */
+    static uint64_t tab[1 << 12];
+    memset(tab, 0, sizeof tab);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 1 << 12, H(0, "/lib/x.py")), 1);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 1 << 12, H(2, "/lib/x.py")), 1);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 1 << 12, H(1, "/lib/x.py")), 1);
+    int first = -1, last = -1;
+    for (int i = 0; i < (1 << 12); i++)
+        if (tab[i]) {
+            if (first < 0)
+                first = i;
+            last = i;
+        }
+    ck_assert_int_eq(last - first, 2);
+    ck_assert(H(0, "/lib/x.py") != H(1, "/lib/x.py"));
+    ck_assert(H(0, "") != 0);
+}
+END_TEST
+
 START_TEST(bounded_probe_many)
 {
     static uint64_t tab[1 << 12];
@@ -115,6 +137,7 @@ int main(void)
     tcase_add_test(tc, once_per_key);
     tcase_add_test(tc, overflow_reports_new);
     tcase_add_test(tc, has_is_a_lookup);
+    tcase_add_test(tc, kinds_of_one_path_are_neighbours);
     tcase_add_test(tc, bounded_probe_many);
     tcase_add_test(tc, threads_one_winner);
     suite_add_tcase(s, tc);
