@@ -56,8 +56,7 @@ static int *pid_page(void)
 
 uint32_t aw_self_pid(void)
 {
-    if (__atomic_load_n(&aw_vm_kids, __ATOMIC_ACQUIRE) ||
-        __atomic_load_n(&g_vm_forever, __ATOMIC_ACQUIRE))
+    if (aw_vm_shared())
         return (uint32_t)syscall(SYS_getpid);
     int *c = pid_page();
     if (c == NO_CACHE)
@@ -68,6 +67,12 @@ uint32_t aw_self_pid(void)
         __atomic_store_n(c, p, __ATOMIC_RELAXED);
     }
     return (uint32_t)p;
+}
+
+int aw_vm_shared(void)
+{
+    return __atomic_load_n(&aw_vm_kids, __ATOMIC_ACQUIRE) ||
+           __atomic_load_n(&g_vm_forever, __ATOMIC_ACQUIRE);
 }
 
 static void *r_clone;

@@ -20,6 +20,8 @@ extern __thread int aw_next_musl AW_TLS;
 void aw_init(void);
 /* This process's pid, cached where that is safe (selfpid.c). */
 uint32_t aw_self_pid(void);
+/* May a child that shares our memory (vfork, CLONE_VM) be running our code? */
+int aw_vm_shared(void);
 /* Start of every wrapper: lazy init, pending library rescan. */
 void aw_enter(void);
 /* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a

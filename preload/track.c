@@ -97,8 +97,16 @@ static size_t raw_getcwd(char *buf, size_t cap)
     return strlen(buf);
 }
 
+/* After a chdir. A child that shares our memory (vfork: Python's subprocess
+ * with cwd=) must not write its directory into the parent's cache, and a
+ * parent thread's chdir while such a child runs cannot be followed either:
+ * both only mark the cache stale. */
 void aw_cwd_refresh(void)
 {
+    if (aw_vm_shared()) {
+        __atomic_store_n(&g_cwd_broken, 1, __ATOMIC_RELEASE);
+        return;
+    }
     char tmp[AW_PATH_MAX + 1];
     size_t n = raw_getcwd(tmp, sizeof tmp);
     unsigned s = __atomic_load_n(&g_cwd_seq, __ATOMIC_ACQUIRE);
@@ -115,8 +123,15 @@ void aw_cwd_refresh(void)
     __atomic_store_n(&g_cwd_seq, s + 2, __ATOMIC_RELEASE);
 }
 
+/* The cache is filled on first use (a program that names no relative path
+ * never pays the getcwd) and again after a chdir it could not follow; a
+ * child sharing our memory never reads it (its cwd may not be ours). */
 static size_t get_cwd(char *out, size_t cap)
 {
+    if (aw_vm_shared())
+        return raw_getcwd(out, cap);
+    if (__atomic_load_n(&g_cwd_broken, __ATOMIC_ACQUIRE))
+        aw_cwd_refresh();
     if (!__atomic_load_n(&g_cwd_broken, __ATOMIC_ACQUIRE)) {
         unsigned s1 = __atomic_load_n(&g_cwd_seq, __ATOMIC_ACQUIRE);
         if (!(s1 & 1)) {
@@ -683,7 +698,6 @@ void aw_init(void)
     if (!__atomic_compare_exchange_n(&g_state, &s, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return;
     int saved = errno;
-    aw_cwd_refresh();
     const char *sock = env_get(AW_ENV_SOCK), *trace = env_get(AW_ENV_TRACE);
     const char *ext = env_get(AW_ENV_EXT), *all = env_get(AW_ENV_ALL);
     aw_extset_default(&g_ext);
