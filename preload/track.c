@@ -43,6 +43,19 @@ static char g_shim_path[ENVBUF];
 static size_t g_shim_len;
 /* The other libc flavour of the shim, next to us, if it was built. */
 static char g_sibling[ENVBUF];
+static int g_sibling_state; /* 0 not checked yet, 1 readable, 2 absent */
+
+/* Was the other flavour built? Asked only when an exec needs the answer
+ * (most programs never exec one), then remembered. */
+static int sibling_ok(void)
+{
+    int st = __atomic_load_n(&g_sibling_state, __ATOMIC_ACQUIRE);
+    if (!st) {
+        st = g_sibling[0] && syscall(SYS_faccessat, AT_FDCWD, g_sibling, R_OK) == 0 ? 1 : 2;
+        __atomic_store_n(&g_sibling_state, st, __ATOMIC_RELEASE);
+    }
+    return st == 1;
+}
 #ifdef __GLIBC__
 #define AW_OWN_MUSL 0
 #else
@@ -497,9 +510,8 @@ static void find_self(void)
         strlen(di.dli_fname) < sizeof g_shim_path)
         strcpy(g_shim_path, di.dli_fname);
     g_shim_len = strlen(g_shim_path);
-    if (g_shim_len &&
-        aw_flavour_sibling(g_sibling, sizeof g_sibling, g_shim_path, g_shim_len, !AW_OWN_MUSL) &&
-        syscall(SYS_faccessat, AT_FDCWD, g_sibling, R_OK) != 0)
+    if (!g_shim_len ||
+        !aw_flavour_sibling(g_sibling, sizeof g_sibling, g_shim_path, g_shim_len, !AW_OWN_MUSL))
         g_sibling[0] = 0;
     /* Our prefix of LD_PRELOAD: entries up to and including the shim (an
      * ASan runtime, when there is one, stays in front of us). */
@@ -593,7 +605,7 @@ char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, 
 {
     if (!aw_active || !g_preload_prefix[0])
         return envp;
-    int swap = g_sibling[0] && aw_next_musl != AW_OWN_MUSL;
+    int swap = aw_next_musl != AW_OWN_MUSL && sibling_ok();
     aw_next_musl = AW_OWN_MUSL;
     if (swap) {
         const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all};
@@ -661,7 +673,7 @@ void aw_env_putback(void)
         if (mine[k][0] && !env_has(environ, mine[k]))
             putenv((char *)mine[k]);
     const char *lp = env_get("LD_PRELOAD");
-    if (g_sibling[0] && aw_exec_is_musl("/bin/sh") != AW_OWN_MUSL) {
+    if (sibling_ok() && aw_exec_is_musl("/bin/sh") != AW_OWN_MUSL) {
         /* system()/popen() run /bin/sh, which needs the other flavour */
         char tmp[sizeof g_env_preload];
         size_t p = (lp && strstr(lp, g_sibling)) ? 0 : compose_sibling(tmp, sizeof tmp, lp ? lp : "");
