@@ -8,6 +8,7 @@
 #include "extset.h"
 #include "flavour.h"
 #include "pathnorm.h"
+#include "ring.h"
 #include "wire.h"
 
 #include <dlfcn.h>
@@ -18,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -186,6 +188,8 @@ static int owned_ok(const struct owned_fd *o, int fd)
 /* May FD (just opened) become O's descriptor? Not in a vfork child. */
 static int owned_claim(struct owned_fd *o, int fd)
 {
+    if (aw_vm_shared())
+        return 0; /* perhaps a vfork child: FD is not in the parent's table */
     int self = (int)syscall(SYS_getpid);
     int owner = __atomic_load_n(&o->pid, __ATOMIC_ACQUIRE);
     if (owner && owner != self)
@@ -266,16 +270,57 @@ static int trace_fd(int *temp)
 static int channel_on(void) { return g_sockpath[0] && !g_sock_dead; }
 static int trace_on(void) { return g_tracepath[0] || g_trace_stderr; }
 
+/* The supervisor's record ring (preload/ring.h), next to its socket: a
+ * record put there costs no system call. NULL: datagrams only (an older
+ * supervisor, a test playing the channel, no room for the file). */
+static void *g_ring;
+
+static void map_ring(void)
+{
+    char p[AW_PATH_MAX + 16];
+    if (!g_sockdir_len || g_sockdir_len + 2 + sizeof AW_RING_NAME > sizeof p)
+        return;
+    memcpy(p, g_sockdir, g_sockdir_len);
+    p[g_sockdir_len] = '/';
+    memcpy(p + g_sockdir_len + 1, AW_RING_NAME, sizeof AW_RING_NAME);
+    long fd = syscall(SYS_openat, AT_FDCWD, p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    struct stat st;
+    long m = -1;
+    /* shorter than the layout: touching the end would be SIGBUS */
+    if (rsys_fstat((int)fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (size_t)st.st_size >= AW_RING_BYTES)
+        m = syscall(SYS_mmap, NULL, AW_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+    syscall(SYS_close, (int)fd);
+    if (m == -1)
+        return;
+    if (!aw_ring_valid((void *)m, AW_RING_BYTES)) {
+        syscall(SYS_munmap, (void *)m, AW_RING_BYTES);
+        return;
+    }
+    g_ring = (void *)m;
+}
+
 static void send_record(unsigned kind, const char *path, size_t len, const struct aw_ident *id)
 {
     if (channel_on()) {
         uint32_t pid = aw_self_pid();
         unsigned char buf[AW_WIRE_MAX];
+        static const unsigned char wake = 0; /* not a record: wakes the supervisor */
         size_t n = aw_wire_encode(buf, kind, pid, id, path, len);
+        const unsigned char *msg = buf;
+        int put = n && g_ring ? aw_ring_put(g_ring, buf, n) : AW_RING_FALLBACK;
+        if (put == AW_RING_STORED)
+            n = 0; /* delivered, no system call */
+        else if (put == AW_RING_WAKE) {
+            msg = &wake; /* delivered; the supervisor sleeps in poll() */
+            n = 1;
+        }
         int temp = 0;
         int fd = n ? sock_fd(&temp) : -1;
         if (fd >= 0) {
-            long r = syscall(SYS_sendto, fd, buf, n, MSG_NOSIGNAL, NULL, 0);
+            long r = syscall(SYS_sendto, fd, msg, n, MSG_NOSIGNAL, NULL, 0);
             if (r < 0 && (errno == ECONNREFUSED || errno == ENOTCONN))
                 g_sock_dead = 1;
             if (temp)
@@ -760,9 +805,12 @@ void aw_init(void)
     }
     __atomic_store_n(&g_state, 2, __ATOMIC_RELEASE);
     if (aw_active) {
-        /* Connect now, so this process owns its descriptors before any vfork
-         * child (which shares our memory) could claim them. */
-        int temp = 0, fd = g_sockpath[0] ? sock_fd(&temp) : -1;
+        /* With the ring the socket only wakes the supervisor or takes what
+         * the ring cannot: connect when first needed (a vfork child never
+         * claims it, see owned_claim). Without it, connect now. */
+        if (g_sockpath[0])
+            map_ring();
+        int temp = 0, fd = g_sockpath[0] && !g_ring ? sock_fd(&temp) : -1;
         if (fd >= 0 && temp)
             syscall(SYS_close, fd);
         fd = g_tracepath[0] ? trace_fd(&temp) : -1;

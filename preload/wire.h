@@ -7,7 +7,8 @@
  * the supervisor starting to watch it: a save racing start-up is not lost.
  * Datagrams are atomic, so concurrent writers from threads and forked
  * children never interleave, and no framing state survives a lost record.
- * Header-only so the shim and the supervisor cannot drift apart. */
+ * The same bytes go into a slot of the record ring (ring.h) when it can take
+ * them. Header-only so the shim and the supervisor cannot drift apart. */
 #ifndef AUTOWRAP_WIRE_H
 #define AUTOWRAP_WIRE_H
 

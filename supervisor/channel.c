@@ -1,23 +1,52 @@
 /* The channel: a private 0700 runtime directory (mkdtemp) holding a
- * SOCK_DGRAM unix socket "sock" that the shim sends records to. */
+ * SOCK_DGRAM unix socket "sock" that the shim sends records to, and the
+ * record ring "ring" (preload/ring.h) the shim puts them in when it can. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../preload/ring.h"
 #include "shell.h"
 
 static char rundir[108];
 static char sockpath[128];
+static char ringpath[128];
 static int have_dir, have_sock;
+static void *ring;
 
 const char *channel_dir(void) { return rundir; }
 const char *channel_sock(void) { return sockpath; }
+void *channel_ring(void) { return ring; }
+
+/* A new file is a zeroed, empty ring. Without one (no room, no mmap) the
+ * shim sends every record as a datagram: slower, not wrong. */
+static void make_ring(void)
+{
+    snprintf(ringpath, sizeof ringpath, "%s/%s", rundir, AW_RING_NAME);
+    int fd = open(ringpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        ringpath[0] = '\0';
+        return;
+    }
+    void *m = MAP_FAILED;
+    if (ftruncate(fd, (off_t)AW_RING_BYTES) == 0)
+        m = mmap(NULL, AW_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        unlink(ringpath);
+        ringpath[0] = '\0';
+        return;
+    }
+    aw_ring_init(m);
+    ring = m;
+}
 
 static int make_dir(const char *base)
 {
@@ -59,6 +88,7 @@ int channel_open(void)
         return -1;
     }
     have_sock = 1;
+    make_ring();
     int sz = 8 << 20;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
@@ -67,6 +97,15 @@ int channel_open(void)
 
 void channel_cleanup(void)
 {
+    if (ring) {
+        aw_ring_close(ring); /* programs still running send datagrams, refused */
+        munmap(ring, AW_RING_BYTES);
+        ring = NULL;
+    }
+    if (ringpath[0]) {
+        unlink(ringpath);
+        ringpath[0] = '\0';
+    }
     if (have_sock) {
         unlink(sockpath);
         have_sock = 0;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../preload/ring.h"
 #include "../preload/wire.h"
 #include "shell.h"
 
@@ -119,6 +120,8 @@ static void guardian_main(int rfd, const char *dir, const char *sock)
     unlink(sock);
     char chg[4200];
     snprintf(chg, sizeof chg, "%s/changed", dir); /* --signal's AUTOWRAP_CHANGED */
+    unlink(chg);
+    snprintf(chg, sizeof chg, "%s/" AW_RING_NAME, dir);
     unlink(chg);
     rmdir(dir);
     _exit(0);

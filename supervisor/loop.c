@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../preload/ring.h"
 #include "listfmt.h"
 #include "ready.h"
 #include "shell.h"
@@ -53,6 +54,10 @@ struct loop {
     /* follow-up events produced while carrying out actions */
     struct aw_event pending[8];
     unsigned npending;
+    void *ring;               /* the record ring (channel.c), NULL: datagrams only */
+    struct aw_ring_reader rr;
+    int ring_busy;            /* records came through it this turn */
+    unsigned nrec;            /* records handed to the core so far */
     char fmtbuf[AW_LISTFMT_MAX];
 };
 
@@ -483,13 +488,49 @@ static void follow_link(struct loop *L, const struct aw_event *orig)
  * call normally empties the queue. */
 #define RECV_BATCH 32
 
+/* --list: while records come through the ring, the loop looks at it this
+ * often instead of sleeping until a writer wakes it, so writers make no
+ * system call at all and each wake-up handles a batch. Not when running:
+ * a record must be acted on at once, its directory watched before the
+ * program can tell anyone it started (a file created in a directory it
+ * listed, after it listed it and before the watch, would go unseen). There
+ * the ring still spares the writer its datagram whenever the supervisor is
+ * busy, and the supervisor sleeps after each drain. */
+#define RING_BATCH_MS 2
+
+/* One record (a datagram's bytes, from the socket or the ring). */
+static void take_record(struct loop *L, const unsigned char *buf, size_t len)
+{
+    if (L->done)
+        return;
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = AW_EV_RECORD;
+    if (aw_wire_decode(buf, len, &ev.rec) != 0)
+        return; /* also the ring's 1-byte wake-up */
+    int link = 0;
+    if (aw_kind_is_dependency(ev.rec.kind) || ev.rec.kind == AW_KIND_MISSING)
+        stat_path(ev.rec.path, ev.rec.len, &ev.cur, &link);
+    step(L, &ev);
+    L->nrec++;
+    /* The program named a symlink: the file that changes is its target, in
+     * a directory the link's watch does not see. Track that too. */
+    if (aw_kind_is_dependency(ev.rec.kind) && ev.cur.exists && link && !L->done)
+        follow_link(L, &ev);
+}
+
+static void ring_record(void *arg, const unsigned char *rec, size_t len)
+{
+    take_record(arg, rec, len);
+}
+
 /* Returns the number of records handed to the core. */
 static unsigned drain_channel(struct loop *L)
 {
     static unsigned char buf[RECV_BATCH][AW_WIRE_MAX + 1];
     static struct iovec iov[RECV_BATCH];
     static struct mmsghdr mm[RECV_BATCH];
-    unsigned n = 0;
+    unsigned before = L->nrec;
     while (!L->done) {
         for (int i = 0; i < RECV_BATCH; i++) {
             iov[i] = (struct iovec){.iov_base = buf[i], .iov_len = sizeof buf[i]};
@@ -503,29 +544,16 @@ static unsigned drain_channel(struct loop *L)
                 continue;
             break;
         }
-        for (int i = 0; i < got && !L->done; i++) {
-            struct aw_event ev;
-            memset(&ev, 0, sizeof ev);
-            ev.type = AW_EV_RECORD;
-            if (aw_wire_decode(buf[i], mm[i].msg_len, &ev.rec) != 0)
-                continue;
-            int link = 0;
-            if (aw_kind_is_dependency(ev.rec.kind) || ev.rec.kind == AW_KIND_MISSING)
-                stat_path(ev.rec.path, ev.rec.len, &ev.cur, &link);
-            step(L, &ev);
-            n++;
-            /* The program named a symlink: the file that changes is its
-             * target, in a directory the link's watch does not see. Track
-             * that too. */
-            if (aw_kind_is_dependency(ev.rec.kind) && ev.cur.exists && link && !L->done)
-                follow_link(L, &ev);
-        }
+        for (int i = 0; i < got && !L->done; i++)
+            take_record(L, buf[i], mm[i].msg_len);
         /* fewer than asked for: the queue was empty (no call just to hear
          * EAGAIN); whatever comes now wakes the next poll */
         if (got < RECV_BATCH)
             break;
     }
-    return n;
+    if (L->ring && !L->done && aw_ring_drain(L->ring, &L->rr, now_ms(), ring_record, L))
+        L->ring_busy = 1;
+    return L->nrec - before;
 }
 
 /* Step an event that carries nothing but its type and, for QUIT and
@@ -736,6 +764,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     L.chfd = channel_open();
     if (L.chfd < 0)
         goto out;
+    L.ring = channel_ring();
+    L.rr = (struct aw_ring_reader){0, 0, -1};
     L.ce.sock = channel_sock();
     if (opt->signal) {
         snprintf(changed_path, sizeof changed_path, "%s/changed", channel_dir());
@@ -798,7 +828,17 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             if (timeout < 0 || t < timeout)
                 timeout = t;
         }
+        if (L.ring) {
+            if (L.ring_busy && opt->mode == AW_MODE_LIST) /* batch the next ones */
+                timeout = timeout < 0 || timeout > RING_BATCH_MS ? RING_BATCH_MS : timeout;
+            else if (aw_ring_sleep(L.ring, &L.rr))
+                timeout = 0; /* one came as we were about to sleep */
+        }
         int r = poll(pf, (nfds_t)np, timeout);
+        if (L.ring) {
+            aw_ring_awake(L.ring);
+            L.ring_busy = 0;
+        }
         if (r < 0 && errno != EINTR) {
             say(AW_SAY_ERROR, "poll: %s", strerror(errno));
             L.code = 1;
