@@ -1,7 +1,11 @@
 /* The guardian: forked at start, it blocks reading a pipe on which autowrap
  * writes the current generation's process group. If the pipe reaches EOF
  * while a group is set (autowrap died, even by SIGKILL), it SIGKILLs that
- * group and removes the runtime directory. */
+ * group and removes the runtime directory.
+ *
+ * It is not autowrap's child (a double fork, before autowrap becomes a
+ * subreaper): then autowrap having no child at all means no descendant is
+ * left, one waitid() instead of reading every /proc/PID/stat. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +16,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,12 +69,6 @@ static int kill_by_env(const char *sock)
 }
 
 static int gfd = -1;
-static pid_t gpid;
-
-pid_t guardian_pid(void)
-{
-    return gpid;
-}
 
 
 static void guardian_main(int rfd, const char *dir, const char *sock)
@@ -140,11 +139,22 @@ int guardian_start(const char *dir, const char *sock)
     }
     if (pid == 0) {
         close(p[1]);
-        guardian_main(p[0], dir, sock);
+        pid_t g = fork(); /* the guardian is the grandchild, re-parented away */
+        if (g == 0)
+            guardian_main(p[0], dir, sock);
+        _exit(g < 0);
     }
     close(p[0]);
+    int st;
+    pid_t w;
+    do
+        w = waitpid(pid, &st, 0);
+    while (w < 0 && errno == EINTR);
+    if (w != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        close(p[1]);
+        return -1;
+    }
     gfd = p[1];
-    gpid = pid;
 
     return 0;
 }

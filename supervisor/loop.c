@@ -238,7 +238,13 @@ static pid_t strays[MAX_STRAYS];
 
 static size_t find_strays(void)
 {
-    return descendants(getpid(), guardian_pid(), strays, MAX_STRAYS);
+    /* no child at all, not even a zombie (the guardian is not ours): then no
+     * descendant either, since an orphan in our tree is re-parented to us */
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 && errno == ECHILD)
+        return 0;
+    return descendants(getpid(), 0, strays, MAX_STRAYS);
 }
 
 static void kill_strays(int sig)
@@ -754,7 +760,6 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     sigprocmask(SIG_BLOCK, &tty, NULL);
     L.ce.term = opt->mode == AW_MODE_RUN && term_init();
     signal(SIGPIPE, SIG_IGN);
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
     int code = 1;
     char cwd[AW_PATH_MAX + 1];
@@ -775,6 +780,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         say(AW_SAY_ERROR, "cannot start the guardian process: %s", strerror(errno));
         goto out;
     }
+    /* after the guardian: it must not be re-parented to us */
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     L.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     L.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (L.sfd < 0 || L.tfd < 0) {

@@ -27,7 +27,7 @@ void channel_cleanup(void);          /* unlink the socket, remove the directory 
 
 /* guardian.c: a process that SIGKILLs the child's group and removes the
  * runtime directory if autowrap dies without cleaning up. */
-int guardian_start(const char *dir, const char *sock); /* 0 or -1 */
+int guardian_start(const char *dir, const char *sock); /* 0 or -1; call before becoming a subreaper */
 void guardian_set_pgid(pid_t pgid);  /* 0: no group to kill */
 void guardian_stop(void);            /* normal exit: nothing to kill */
 
@@ -77,9 +77,6 @@ const char *scan_next(void);         /* next queued path (valid until the next c
 /* descend.c: live descendants of root (except skip and its subtree), up to
  * cap, from /proc. Returns how many were stored. */
 size_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap);
-
-/* guardian.c */
-pid_t guardian_pid(void);
 
 /* term.c: foreground process group for each generation (see there). */
 int term_init(void);          /* 1: stdin is our terminal and we are in front */
