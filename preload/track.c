@@ -283,7 +283,8 @@ static void map_ring(void)
     memcpy(p, g_sockdir, g_sockdir_len);
     p[g_sockdir_len] = '/';
     memcpy(p + g_sockdir_len + 1, AW_RING_NAME, sizeof AW_RING_NAME);
-    long fd = syscall(SYS_openat, AT_FDCWD, p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    /* a link to the supervisor's memfd (/proc/PID/fd/N), or a file */
+    long fd = syscall(SYS_openat, AT_FDCWD, p, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return;
     struct stat st;

@@ -25,27 +25,53 @@ const char *channel_dir(void) { return rundir; }
 const char *channel_sock(void) { return sockpath; }
 void *channel_ring(void) { return ring; }
 
-/* A new file is a zeroed, empty ring. Without one (no room, no mmap) the
- * shim sends every record as a datagram: slower, not wrong. */
+static int ring_fd = -1;
+
+/* The ring's memory: a sealed memfd (shmem: no filesystem journal on each
+ * page a writer first touches, no size change possible), reached by the
+ * shim through RUNDIR/ring -> /proc/OUR_PID/fd/N; or, without memfd, a
+ * file RUNDIR/ring. Zero-filled: an empty ring. -1 on failure. */
+static int ring_memory(void)
+{
+    int fd = memfd_create("autowrap-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd >= 0) {
+        char target[64];
+        snprintf(target, sizeof target, "/proc/%d/fd/%d", (int)getpid(), fd);
+        if (ftruncate(fd, (off_t)AW_RING_BYTES) == 0 &&
+            fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0 &&
+            symlink(target, ringpath) == 0)
+            return fd;
+        close(fd);
+    }
+    fd = open(ringpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0 && ftruncate(fd, (off_t)AW_RING_BYTES) != 0) {
+        close(fd);
+        unlink(ringpath);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Without a ring (no memory for it) the shim sends every record as a
+ * datagram: slower, not wrong. */
 static void make_ring(void)
 {
     snprintf(ringpath, sizeof ringpath, "%s/%s", rundir, AW_RING_NAME);
-    int fd = open(ringpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int fd = ring_memory();
     if (fd < 0) {
         ringpath[0] = '\0';
         return;
     }
-    void *m = MAP_FAILED;
-    if (ftruncate(fd, (off_t)AW_RING_BYTES) == 0)
-        m = mmap(NULL, AW_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
+    void *m = mmap(NULL, AW_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED) {
+        close(fd);
         unlink(ringpath);
         ringpath[0] = '\0';
         return;
     }
     aw_ring_init(m);
     ring = m;
+    ring_fd = fd; /* a memfd must stay open for /proc/PID/fd/N to name it */
 }
 
 static int make_dir(const char *base)
@@ -101,6 +127,10 @@ void channel_cleanup(void)
         aw_ring_close(ring); /* programs still running send datagrams, refused */
         munmap(ring, AW_RING_BYTES);
         ring = NULL;
+    }
+    if (ring_fd >= 0) {
+        close(ring_fd);
+        ring_fd = -1;
     }
     if (ringpath[0]) {
         unlink(ringpath);
