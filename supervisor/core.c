@@ -1047,6 +1047,18 @@ const char *core_next_tracked(const struct aw_core *c, size_t *it, size_t *len)
     return NULL;
 }
 
+int core_listed(const struct aw_core *c, const char *path, size_t len)
+{
+    if (c->opt->mode != AW_MODE_LIST || c->opt->format == AW_FMT_JSON || !path)
+        return 0;
+    if (!len)
+        len = strlen(path);
+    if (len == 0 || len > AW_PATH_MAX)
+        return 0;
+    const struct aw_dep *d = aw_depset_find(c->deps, path, len);
+    return d && (d->printed & 1u);
+}
+
 int core_user_watched(const struct aw_core *c, const char *path, size_t len)
 {
     return under_user_watch(c, path, len ? len : strlen(path));

@@ -119,5 +119,9 @@ const char *core_batch_next(const struct aw_core *c, unsigned batch, size_t *it)
 const char *core_next_tracked(const struct aw_core *c, size_t *it, size_t *len);
 /* Under a -w PATH: the loop watches such directories recursively. */
 int core_user_watched(const struct aw_core *c, const char *path, size_t len);
+/* --list text or make: path was already listed as a dependency (each path
+ * is listed once, so the loop need not look at it again). Always 0 for
+ * JSON (every kind is listed) and when running. len 0: strlen(path). */
+int core_listed(const struct aw_core *c, const char *path, size_t len);
 
 #endif

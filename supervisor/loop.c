@@ -515,6 +515,13 @@ static void take_record(struct loop *L, const unsigned char *buf, size_t len)
     if (aw_wire_decode(buf, len, &ev.rec) != 0)
         return; /* also the ring's 1-byte wake-up */
     int link = 0;
+    if (core_listed(L->core, ev.rec.path, ev.rec.len)) {
+        /* --list saw it already (its link, if any, followed then): another
+         * kind of the same path, or another process's, prints nothing */
+        step(L, &ev);
+        L->nrec++;
+        return;
+    }
     if (aw_kind_is_dependency(ev.rec.kind) || ev.rec.kind == AW_KIND_MISSING)
         stat_path(ev.rec.path, ev.rec.len, &ev.cur, &link);
     step(L, &ev);

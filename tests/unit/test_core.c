@@ -1127,6 +1127,35 @@ START_TEST(test_list_text_dedupe)
 }
 END_TEST
 
+START_TEST(test_list_printed_query)
+{
+    /* the loop skips the symlink check for a path already listed */
+    list_mode(AW_FMT_TEXT);
+    ck_assert_int_eq(core_listed(C, APP, 0), 0);
+    record(1, AW_KIND_MISSING, APP, NOST);
+    ck_assert_int_eq(core_listed(C, APP, 0), 0); /* a miss is not listed */
+    record(2, AW_KIND_STAT, APP, ST(10, 1));
+    ck_assert_int_eq(core_listed(C, APP, 0), 1);
+    ck_assert_int_eq(core_listed(C, APP, strlen(APP)), 1);
+    ck_assert_int_eq(core_listed(C, "/proj/other.py", 0), 0);
+    core_free(C);
+    C = NULL;
+    /* JSON lists every kind: nothing counts as done for the next kind */
+    list_mode(AW_FMT_JSON);
+    record(1, AW_KIND_STAT, APP, ST(10, 1));
+    ck_assert_int_eq(core_listed(C, APP, 0), 0);
+}
+END_TEST
+
+START_TEST(test_run_mode_lists_nothing)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_STAT, APP, ST(10, 1));
+    ck_assert_int_eq(core_listed(C, APP, 0), 0);
+}
+END_TEST
+
 START_TEST(test_list_make_dedupe)
 {
     list_mode(AW_FMT_MAKE);
@@ -1711,6 +1740,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_start_failed_eacces);
     tcase_add_test(t, test_start_failed_later_gen_keeps_watching);
     tcase_add_test(t, test_list_text_dedupe);
+    tcase_add_test(t, test_list_printed_query);
+    tcase_add_test(t, test_run_mode_lists_nothing);
     tcase_add_test(t, test_list_make_dedupe);
     tcase_add_test(t, test_list_json_every_kind_once);
     tcase_add_test(t, test_list_exit_status);
