@@ -13,8 +13,9 @@ uint64_t aw_dedupe_hash(unsigned kind, const char *path, size_t len)
         h *= 0x100000001b3ull;
     }
     h ^= h >> 29; /* spread the high bits into the index */
-    h = (h & ~(uint64_t)0xf) | (kind & 0xf);
-    return h ? h : 0x10;
+    if (!(h & ~(uint64_t)0xf))
+        h |= 0x10; /* never 0, whatever the kind */
+    return aw_dedupe_rekind(h, kind);
 }
 
 static size_t slot(uint64_t h, size_t nslots) { return (size_t)(h >> 4) & (nslots - 1); }

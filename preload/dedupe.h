@@ -15,6 +15,12 @@
  * an empty slot). Keys of one path differing in kind start at the same slot. */
 uint64_t aw_dedupe_hash(unsigned kind, const char *path, size_t len);
 
+/* The key of the same path for another kind, without hashing it again. */
+static inline uint64_t aw_dedupe_rekind(uint64_t h, unsigned kind)
+{
+    return (h & ~(uint64_t)0xf) | (kind & 0xf);
+}
+
 /* Insert H into TAB (NSLOTS entries, a power of two, zero-initialised).
  * Returns 1 if H was not there before (or the table is too full to tell),
  * 0 if it was. */

@@ -303,7 +303,9 @@ static void map_ring(void)
     g_ring = (void *)m;
 }
 
-static void send_record(unsigned kind, const char *path, size_t len, const struct aw_ident *id)
+/* H0: the path's dedupe key for kind 0 (the trace line's). */
+static void send_record(unsigned kind, const char *path, size_t len, const struct aw_ident *id,
+                        uint64_t h0)
 {
     if (channel_on()) {
         uint32_t pid = aw_self_pid();
@@ -330,7 +332,7 @@ static void send_record(unsigned kind, const char *path, size_t len, const struc
     }
     /* Trace lines: each dependency path once per process, whatever its kind. */
     if (trace_on() && aw_kind_is_dependency(kind) &&
-        aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(0, path, len))) {
+        aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, h0)) {
         char line[AW_PATH_MAX * 4 + 2];
         size_t o = 0;
         static const char hex[] = "0123456789abcdef";
@@ -424,19 +426,20 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd,
 {
     if (excluded(abs, n))
         return;
+    uint64_t h0 = aw_dedupe_hash(0, abs, n); /* the path hashed once */
     if (!channel_on()) {
         /* Trace only: the output is one line per dependency path, whatever
          * its kind, so anything else, or a path already written, needs no
          * identity (no stat), and no pid. */
         if (!trace_on() || !aw_kind_is_dependency(kind) ||
-            aw_dedupe_has(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(0, abs, n)))
+            aw_dedupe_has(g_seen, sizeof g_seen / sizeof *g_seen, h0))
             return;
         /* nobody reads the identity: stat only what may have to be dropped */
         if (kind != AW_KIND_STAT && how != AW_ID_FD)
             how = AW_ID_NONE;
     }
     /* once per (kind, path), also when dropped below (a directory) */
-    if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(kind, abs, n)))
+    if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_rekind(h0, kind)))
         return;
     struct aw_ident id = {0, 0, 0, 0};
     struct stat st;
@@ -462,7 +465,7 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd,
         if (!ok)
             return;
         if (S_ISDIR(st.st_mode)) {
-            send_record(AW_KIND_LISTED, abs, n, NULL);
+            send_record(AW_KIND_LISTED, abs, n, NULL, h0);
             return;
         }
         if (!S_ISREG(st.st_mode))
@@ -474,7 +477,7 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd,
         id.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         id.size = (int64_t)st.st_size;
     }
-    send_record(kind, abs, n, &id);
+    send_record(kind, abs, n, &id, h0);
 }
 
 void aw_note_st(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd,

@@ -74,6 +74,8 @@ START_TEST(kinds_of_one_path_are_neighbours)
         }
     ck_assert_int_eq(last - first, 2);
     ck_assert(H(0, "/lib/x.py") != H(1, "/lib/x.py"));
+    ck_assert(aw_dedupe_rekind(H(0, "/lib/x.py"), 5) == H(5, "/lib/x.py"));
+    ck_assert(aw_dedupe_rekind(H(5, "/lib/x.py"), 0) == H(0, "/lib/x.py"));
     ck_assert(H(0, "") != 0);
 }
 END_TEST
