@@ -35,6 +35,27 @@ static __thread int aw_in_dlsym AW_TLS;
 static int g_state; /* 0 none, 1 initialising, 2 done */
 static struct aw_extset g_ext;
 static uint64_t g_seen[1u << 15];
+static unsigned g_new_records;
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+/* The table's pages are touched at random, a fault or two each (a lookup
+ * maps the zero page, the insert then copies it): about 130 faults once a
+ * program has made a few hundred records. Past 32 new records the program is
+ * clearly one that loads many files: fault the whole table in with one call
+ * instead (older kernels say EINVAL: nothing lost). A short program never
+ * pays for it. */
+static void populate_seen(void)
+{
+    if (__atomic_add_fetch(&g_new_records, 1, __ATOMIC_RELAXED) != 32)
+        return;
+    uintptr_t a = ((uintptr_t)g_seen + 4095) & ~(uintptr_t)4095; /* the whole pages in it */
+    uintptr_t b = ((uintptr_t)g_seen + sizeof g_seen) & ~(uintptr_t)4095;
+    if (b > a)
+        syscall(SYS_madvise, (void *)a, (size_t)(b - a), MADV_POPULATE_WRITE);
+}
 
 /* Captured environment, "NAME=value", for re-injection across exec. */
 #define ENVBUF 4200
@@ -441,6 +462,7 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd,
     /* once per (kind, path), also when dropped below (a directory) */
     if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_rekind(h0, kind)))
         return;
+    populate_seen();
     struct aw_ident id = {0, 0, 0, 0};
     struct stat st;
     int ok = 0;
