@@ -10,7 +10,7 @@ fi
 here=$(dirname "$0")
 build=$1
 status=0
-for b in shim-overhead restart-latency idle-cpu percall socket-handoff poll-cost lang-startup; do
+for b in shim-overhead restart-latency idle-cpu percall socket-handoff poll-cost lang-startup lang-syscalls; do
     echo "== $b"
     "$here/$b" "$build" || { echo "== $b failed (status $?)"; status=1; }
     echo
