@@ -22,6 +22,9 @@ void aw_enter(void);
 /* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a
  * tracked extension. HOW/FD: where the identity comes from. */
 void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd);
+/* A successful stat of a tracked PATH whose result ST (the caller's buffer,
+ * filled by the real call; NULL if there is none) is the file's identity. */
+void aw_note_stat(int dirfd, const char *path, int nofollow, const struct stat *st);
 void aw_rescan(void);
 /* Does PATH's last component carry a tracked extension (or --all)? */
 void aw_cwd_refresh(void);
