@@ -378,17 +378,8 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
         if (!S_ISREG(st.st_mode))
             return; /* a FIFO or device is not a file the program loads */
     }
-    if (ok) {
-        id.dev = (uint64_t)st.st_dev;
-        id.ino = (uint64_t)st.st_ino;
-        id.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-        id.size = (int64_t)st.st_size;
-        id.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
-        id.mode = (uint32_t)st.st_mode;
-        id.nlink = (uint32_t)st.st_nlink;
-        id.uid = (uint32_t)st.st_uid;
-        id.gid = (uint32_t)st.st_gid;
-    }
+    if (ok)
+        aw_ident_from_stat(&id, &st);
     send_record(kind, flags, abs, n, &id);
 }
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #define AW_WIRE_MAGIC 0xA7u
 #define AW_WIRE_VERSION 3u /* 3: byte 3 carries flags (was 0) */
@@ -63,6 +65,26 @@ struct aw_ident {
     int64_t mtime_ns, size, ctime_ns;
     uint32_t mode, nlink, uid, gid;
 };
+
+static inline int64_t aw_ts_ns(struct timespec ts)
+{
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The identity of what st describes: the shim and the supervisor fill it
+ * from their own stat calls and must agree field by field. */
+static inline void aw_ident_from_stat(struct aw_ident *id, const struct stat *st)
+{
+    id->dev = (uint64_t)st->st_dev;
+    id->ino = (uint64_t)st->st_ino;
+    id->mtime_ns = aw_ts_ns(st->st_mtim);
+    id->size = (int64_t)st->st_size;
+    id->ctime_ns = aw_ts_ns(st->st_ctim);
+    id->mode = (uint32_t)st->st_mode;
+    id->nlink = (uint32_t)st->st_nlink;
+    id->uid = (uint32_t)st->st_uid;
+    id->gid = (uint32_t)st->st_gid;
+}
 
 static inline const char *aw_kind_name(unsigned k)
 {

@@ -1042,8 +1042,9 @@ static int64_t deadline(const struct aw_core *c)
         AT(c->last_change + quiet_window(c));
     if (c->pending && !c->group_alive && !c->quitting)
         AT(held(c) ? c->held_since + stop_timeout(c) : c->last_change + quiet_window(c));
-    if (dark_on(c) && c->group_alive && !c->stopping && !c->quitting && aw_dark_next(c->dark) >= 0)
-        AT(aw_dark_next(c->dark));
+    int64_t dark_at = aw_dark_next(c->dark);
+    if (dark_on(c) && c->group_alive && !c->stopping && !c->quitting && dark_at >= 0)
+        AT(dark_at);
 #undef AT
     return dl;
 }

@@ -69,15 +69,7 @@ static void fill_stat(const char *path, size_t len, struct aw_stat *st)
     st->exists = 1;
     st->is_reg = S_ISREG(sb.st_mode);
     st->xok = st->is_reg && (sb.st_mode & 0111) && sb.st_size > 0;
-    st->id.dev = (uint64_t)sb.st_dev;
-    st->id.ino = (uint64_t)sb.st_ino;
-    st->id.mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-    st->id.size = (int64_t)sb.st_size;
-    st->id.ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
-    st->id.mode = (uint32_t)sb.st_mode;
-    st->id.nlink = (uint32_t)sb.st_nlink;
-    st->id.uid = (uint32_t)sb.st_uid;
-    st->id.gid = (uint32_t)sb.st_gid;
+    aw_ident_from_stat(&st->id, &sb);
 }
 
 /* An AW_EV_FS for path, with what is there now. */
@@ -254,6 +246,18 @@ static void write_changed(struct loop *L, unsigned batch)
     }
 }
 
+/* An event the core gets after this step's actions (step() feeds them in
+ * order); NULL when the queue is full. */
+static struct aw_event *followup(struct loop *L, enum aw_event_type type)
+{
+    if (L->npending >= sizeof L->pending / sizeof L->pending[0])
+        return NULL;
+    struct aw_event *ev = &L->pending[L->npending++];
+    memset(ev, 0, sizeof *ev);
+    ev->type = type;
+    return ev;
+}
+
 static void do_actions(struct loop *L, const struct aw_actions *acts)
 {
     for (unsigned i = 0; i < acts->n && !L->done; i++) {
@@ -262,11 +266,7 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
         case AW_ACT_START: {
             if (!a->force && L->opt->argv && !aw_prog_ready(L->opt->argv[0])) {
                 /* the core holds the start until the file changes again */
-                if (L->npending < 8) {
-                    struct aw_event *ev = &L->pending[L->npending++];
-                    memset(ev, 0, sizeof *ev);
-                    ev->type = AW_EV_NOT_READY;
-                }
+                followup(L, AW_EV_NOT_READY);
                 break;
             }
             int err = 0;
@@ -278,17 +278,14 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
                 L->group_check = -1;
                 guardian_set_pgid(pid);
                 term_give(pid);
-                if (L->npending < 8) { /* the core names COMMAND if it stays silent */
-                    struct aw_event *ev = &L->pending[L->npending++];
-                    memset(ev, 0, sizeof *ev);
-                    ev->type = AW_EV_STARTED;
+                /* the core names COMMAND if it stays silent */
+                struct aw_event *ev = followup(L, AW_EV_STARTED);
+                if (ev)
                     ev->pid = (uint32_t)pid;
-                }
-            } else if (L->npending < 8) {
-                struct aw_event *ev = &L->pending[L->npending++];
-                memset(ev, 0, sizeof *ev);
-                ev->type = AW_EV_START_FAILED;
-                ev->err = err ? err : EINVAL;
+            } else {
+                struct aw_event *ev = followup(L, AW_EV_START_FAILED);
+                if (ev)
+                    ev->err = err ? err : EINVAL;
             }
             break;
         }

@@ -21,7 +21,7 @@ static int changed_since(DIR *d, const char *name, int64_t since_ns)
     struct stat sb;
     if (fstatat(dirfd(d), name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
         return 0;
-    return (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec >= since_ns;
+    return aw_ts_ns(sb.st_ctim) >= since_ns;
 }
 
 /* Each entry of dir (not . and ..) to cb, as DIR/NAME; with since_ns, only

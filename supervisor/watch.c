@@ -31,7 +31,7 @@ static int64_t coarse_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return aw_ts_ns(ts);
 }
 
 const char *watch_poll_why(void)
