@@ -596,20 +596,20 @@ static void reap(struct loop *L)
 
 static void read_signals(struct loop *L)
 {
-    struct signalfd_siginfo si;
-    int chld = 0;
+    /* every pending signal in one read; a full buffer means look again */
+    struct signalfd_siginfo si[8];
     for (;;) {
-        ssize_t r = read(L->sfd, &si, sizeof si);
-        if (r != (ssize_t)sizeof si)
+        ssize_t r = read(L->sfd, si, sizeof si);
+        if (r < (ssize_t)sizeof si[0])
             break;
-        if (si.ssi_signo == SIGCHLD) {
-            chld = 1;
-        } else {
-            /* SIGHUP: a manual restart, not a quit (the issue asks for it) */
-            step_bare(L, si.ssi_signo == SIGHUP ? AW_EV_RESTART : AW_EV_QUIT, (int)si.ssi_signo);
-        }
+        size_t n = (size_t)r / sizeof si[0];
+        for (size_t i = 0; i < n; i++)
+            if (si[i].ssi_signo != SIGCHLD) /* SIGHUP: a manual restart, not a quit */
+                step_bare(L, si[i].ssi_signo == SIGHUP ? AW_EV_RESTART : AW_EV_QUIT,
+                          (int)si[i].ssi_signo);
+        if (n < sizeof si / sizeof si[0])
+            break;
     }
-    (void)chld;
     reap(L); /* cheap; also catches a SIGCHLD merged with another signal */
 }
 
@@ -743,14 +743,23 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     while (!L.done) {
         struct pollfd pf[6];
         int np = 0;
+        /* each descriptor is read only when poll says so: a turn woken by
+         * one record costs the poll and that record's recv, not a read of
+         * every descriptor (a start-up sends thousands of records) */
+        enum { P_CH, P_SIG, P_TIMER };
         pf[np++] = (struct pollfd){.fd = L.chfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.sfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.tfd, .events = POLLIN};
-        if (L.ifd >= 0)
+        int ino = -1;
+        if (L.ifd >= 0) {
+            ino = np;
             pf[np++] = (struct pollfd){.fd = L.ifd, .events = POLLIN};
-        int cfd = L.ce.term ? term_ctrlc_fd() : -1, kfd = -1;
-        if (cfd >= 0)
+        }
+        int cfd = L.ce.term ? term_ctrlc_fd() : -1, kfd = -1, cix = -1;
+        if (cfd >= 0) {
+            cix = np;
             pf[np++] = (struct pollfd){.fd = cfd, .events = POLLIN};
+        }
         if (L.ce.term && term_holding()) {
             kfd = np;
             pf[np++] = (struct pollfd){.fd = 0, .events = POLLIN};
@@ -776,20 +785,21 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (L.ifd >= 0)
             retry_lost(&L);
         /* 1. the channel first, then the end of the batch */
-        drain_batch(&L);
-        if (!L.done && cfd >= 0)
+        if (pf[P_CH].revents)
+            drain_batch(&L);
+        if (!L.done && cix >= 0 && pf[cix].revents)
             read_ctrlc(&L);
         if (!L.done && kfd >= 0 && (pf[kfd].revents & POLLIN))
             read_key(&L);
         if (!L.done && kfd >= 0 && (pf[kfd].revents & (POLLHUP | POLLERR)))
             L.ce.term = 0; /* the terminal went away: no more keys */
         /* 2. signals and reaping */
-        if (!L.done)
+        if (!L.done && pf[P_SIG].revents)
             read_signals(&L);
         if (!L.done && L.group_check >= 0 && now_ms() >= L.group_check)
             check_group(&L);
         /* 3. inotify */
-        if (!L.done && L.ifd >= 0 && watch_read(on_inotify, &L)) {
+        if (!L.done && ino >= 0 && pf[ino].revents && watch_read(on_inotify, &L)) {
             /* the queue overflowed: events were lost, compare everything */
             say(AW_SAY_VERBOSE, "inotify queue overflowed: rescanning");
             rescan_tracked(&L);
@@ -808,8 +818,10 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         /* 4. the core's timer */
         if (!L.done) {
             uint64_t ticks;
-            ssize_t tr = read(L.tfd, &ticks, sizeof ticks);
-            (void)tr;
+            if (pf[P_TIMER].revents) {
+                ssize_t tr = read(L.tfd, &ticks, sizeof ticks);
+                (void)tr;
+            }
             if (L.deadline >= 0 && now_ms() >= L.deadline) {
                 L.deadline = -1;
                 step_bare(&L, AW_EV_TIMER, 0);
