@@ -36,6 +36,7 @@ struct loop {
     struct aw_core *core;
     struct child_env ce;
     FILE *out;
+    int out_dirty; /* --list lines written to out but not flushed yet */
     const char *target;
     int chfd, ifd, sfd, tfd;
     pid_t child;        /* the direct child of the current generation, 0 if reaped */
@@ -55,6 +56,15 @@ struct loop {
     char fmtbuf[AW_LISTFMT_MAX];
 };
 
+/* What a stat found, as the core compares it. */
+static void put_stat(const struct stat *sb, struct aw_stat *st)
+{
+    st->exists = 1;
+    st->is_reg = S_ISREG(sb->st_mode);
+    st->xok = st->is_reg && (sb->st_mode & 0111) && sb->st_size > 0;
+    aw_ident_from_stat(&st->id, sb);
+}
+
 static void fill_stat(const char *path, size_t len, struct aw_stat *st)
 {
     char p[AW_PATH_MAX + 1];
@@ -64,12 +74,31 @@ static void fill_stat(const char *path, size_t len, struct aw_stat *st)
     memcpy(p, path, len);
     p[len] = '\0';
     struct stat sb;
-    if (stat(p, &sb) != 0)
-        return;
-    st->exists = 1;
-    st->is_reg = S_ISREG(sb.st_mode);
-    st->xok = st->is_reg && (sb.st_mode & 0111) && sb.st_size > 0;
-    aw_ident_from_stat(&st->id, &sb);
+    if (stat(p, &sb) == 0)
+        put_stat(&sb, st);
+}
+
+/* fill_stat for a path that is usually not a symlink: lstat alone tells
+ * both what is there and that it is no link (the same inode stat would
+ * return), so only a link costs a second call. Returns 1 for a link. */
+static int fill_lstat(const char *path, size_t len, struct aw_stat *st)
+{
+    char p[AW_PATH_MAX + 1];
+    memset(st, 0, sizeof *st);
+    if (len > AW_PATH_MAX)
+        return 0;
+    memcpy(p, path, len);
+    p[len] = '\0';
+    struct stat sb;
+    if (lstat(p, &sb) != 0)
+        return 0;
+    if (!S_ISLNK(sb.st_mode)) {
+        put_stat(&sb, st);
+        return 0;
+    }
+    if (stat(p, &sb) == 0)
+        put_stat(&sb, st);
+    return 1;
 }
 
 /* An AW_EV_FS for path, with what is there now. */
@@ -258,6 +287,17 @@ static struct aw_event *followup(struct loop *L, enum aw_event_type type)
     return ev;
 }
 
+/* --list lines are buffered and flushed before autowrap waits again (and
+ * before a status line): one write per batch of records instead of one
+ * per line, and still on time for a program that keeps running. */
+static void flush_out(struct loop *L)
+{
+    if (L->out_dirty) {
+        fflush(L->out);
+        L->out_dirty = 0;
+    }
+}
+
 static void do_actions(struct loop *L, const struct aw_actions *acts)
 {
     for (unsigned i = 0; i < acts->n && !L->done; i++) {
@@ -315,11 +355,12 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
                                   L->target, L->fmtbuf, sizeof L->fmtbuf);
             if (n) {
                 fwrite(L->fmtbuf, 1, n, L->out);
-                fflush(L->out);
+                L->out_dirty = 1;
             }
             break;
         }
         case AW_ACT_SAY:
+            flush_out(L); /* a status line comes after the lines before it */
             say_line(a->level, a->text);
             break;
         case AW_ACT_CLEAR: {
@@ -462,31 +503,56 @@ static void follow_link(struct loop *L, const struct aw_event *orig)
     step(L, &ev);
 }
 
-/* Returns the number of records handed to the core. */
+/* One record from the channel: what is there now, the core, and the
+ * target if the path is a symlink. */
+static void on_datagram(struct loop *L, const unsigned char *buf, size_t len)
+{
+    struct aw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = AW_EV_RECORD;
+    if (aw_wire_decode(buf, len, &ev.rec) != 0)
+        return;
+    int dep = aw_kind_is_dependency(ev.rec.kind), link = 0;
+    /* --list does not compare identities; it only needs to know whether a
+     * dependency is a symlink. A missing path needs nothing there. */
+    if (dep || (ev.rec.kind == AW_KIND_MISSING && L->opt->mode != AW_MODE_LIST))
+        link = fill_lstat(ev.rec.path, ev.rec.len, &ev.cur);
+    step(L, &ev);
+    /* The program named a symlink: the file that changes is its target,
+     * in a directory the link's watch does not see. Track that too. */
+    if (dep && link && ev.cur.exists && !L->done)
+        follow_link(L, &ev);
+}
+
+/* Returns the number of records handed to the core. Up to DGRAM_BATCH
+ * datagrams per recvmmsg; a short batch means the queue was empty when it
+ * was read (recvmmsg stops at the first EAGAIN), so no further call is
+ * needed to see that: everything sent before the call has been read. */
+#define DGRAM_BATCH 16
 static unsigned drain_channel(struct loop *L)
 {
-    static unsigned char buf[AW_WIRE_MAX + 1];
+    static unsigned char buf[DGRAM_BATCH][AW_WIRE_MAX + 1];
+    static struct iovec iov[DGRAM_BATCH];
+    static struct mmsghdr mm[DGRAM_BATCH];
     unsigned n = 0;
     while (!L->done) {
-        ssize_t r = recv(L->chfd, buf, sizeof buf, MSG_DONTWAIT);
+        for (unsigned i = 0; i < DGRAM_BATCH; i++) {
+            iov[i] = (struct iovec){buf[i], sizeof buf[i]};
+            memset(&mm[i], 0, sizeof mm[i]);
+            mm[i].msg_hdr.msg_iov = &iov[i];
+            mm[i].msg_hdr.msg_iovlen = 1;
+        }
+        int r = recvmmsg(L->chfd, mm, DGRAM_BATCH, MSG_DONTWAIT, NULL);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
-        struct aw_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = AW_EV_RECORD;
-        if (aw_wire_decode(buf, (size_t)r, &ev.rec) != 0)
-            continue;
-        if (aw_kind_is_dependency(ev.rec.kind) || ev.rec.kind == AW_KIND_MISSING)
-            fill_stat(ev.rec.path, ev.rec.len, &ev.cur);
-        step(L, &ev);
-        n++;
-        /* The program named a symlink: the file that changes is its target,
-         * in a directory the link's watch does not see. Track that too. */
-        if (aw_kind_is_dependency(ev.rec.kind) && ev.cur.exists && !L->done)
-            follow_link(L, &ev);
+        for (int i = 0; i < r && !L->done; i++)
+            on_datagram(L, buf[i], mm[i].msg_len);
+        n += (unsigned)r;
+        if (r < DGRAM_BATCH)
+            break;
     }
     return n;
 }
@@ -684,6 +750,10 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     L.group_check = -1;
     L.ce.opt = opt;
     L.ce.shim = shim;
+    /* a file or pipe gets a block buffer (flush_out says when it goes out);
+     * a terminal stays line-buffered */
+    if (out && !isatty(fileno(out)))
+        setvbuf(out, NULL, _IOFBF, 1 << 16);
 
     sigset_t set;
     sigemptyset(&set);
@@ -774,6 +844,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             if (timeout < 0 || t < timeout)
                 timeout = t;
         }
+        flush_out(&L);
         int r = poll(pf, (nfds_t)np, timeout);
         if (r < 0 && errno != EINTR) {
             say(AW_SAY_ERROR, "poll: %s", strerror(errno));
@@ -829,6 +900,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         }
     }
     code = L.code;
+    if (L.out)
+        flush_out(&L);
 
 out:
     /* whatever is left of the tree does not outlive us */
