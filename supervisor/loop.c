@@ -42,6 +42,7 @@ struct loop {
     pid_t child;        /* the direct child of the current generation, 0 if reaped */
     pid_t pgid;         /* its process group, 0 once it and every stray are gone */
     int pg_gone;        /* the group itself is empty (strays may remain) */
+    int tree_gone;      /* group and strays found gone, no start since */
     int64_t deadline;   /* the core's, -1 = none */
     int64_t group_check; /* when to look at the group again, -1 = not waiting */
     int group_backoff;
@@ -310,6 +311,7 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
                 break;
             }
             int err = 0;
+            L->tree_gone = 0;
             pid_t pid = child_start(&L->ce, &err);
             if (pid > 0) {
                 L->child = pid;
@@ -617,6 +619,7 @@ static void check_group(struct loop *L)
     }
     if (L->pg_gone && find_strays() == 0) {
         L->pgid = 0;
+        L->tree_gone = 1;
         L->group_check = -1;
         guardian_set_pgid(0);
         step_after_drain(L, AW_EV_GROUP_GONE, 0);
@@ -904,8 +907,10 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         flush_out(&L);
 
 out:
-    /* whatever is left of the tree does not outlive us */
-    for (int round = 0; round < 400; round++) {
+    /* whatever is left of the tree does not outlive us (unless the last
+     * look found nothing left: each look reads /proc/PID/stat of every
+     * process on the machine) */
+    for (int round = 0; round < 400 && !L.tree_gone; round++) {
         int left = L.pgid > 0 && kill(-L.pgid, 0) == 0;
         if (left)
             kill(-L.pgid, SIGKILL);
