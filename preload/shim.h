@@ -26,6 +26,9 @@ void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, i
  * or that exec failed (0). Sent every time, no dedupe: the supervisor names
  * a process that goes silent after the first (wire.h). */
 void aw_note_exec(const char *path, unsigned flags);
+/* A successful stat of a tracked PATH whose result ST (the caller's buffer,
+ * filled by the real call; NULL if there is none) is the file's identity. */
+void aw_note_stat(int dirfd, const char *path, int nofollow, const struct stat *st);
 void aw_rescan(void);
 /* Does PATH's last component carry a tracked extension (or --all)? */
 void aw_cwd_refresh(void);

@@ -235,11 +235,15 @@ static int trace_fd(int *temp)
     return open_trace(temp);
 }
 
+/* Records go to a supervisor (they carry a pid and an identity), not only
+ * to a trace file (a path per line). */
+static int to_supervisor(void) { return g_sockpath[0] && !g_sock_dead; }
+
 static void send_record(unsigned kind, unsigned flags, const char *path, size_t len,
                         const struct aw_ident *id)
 {
-    uint32_t pid = (uint32_t)syscall(SYS_getpid);
-    if (g_sockpath[0] && !g_sock_dead) {
+    if (to_supervisor()) {
+        uint32_t pid = (uint32_t)syscall(SYS_getpid);
         unsigned char buf[AW_WIRE_MAX];
         size_t n = aw_wire_encode_flags(buf, kind, flags, pid, id, path, len);
         int temp = 0;
@@ -344,9 +348,10 @@ static size_t make_abs(int dirfd, const char *path, size_t len, char *out, size_
 }
 
 /* always: an event, not only a path; sent each time and not remembered
- * (a vfork child shares the parent's table) */
+ * (a vfork child shares the parent's table). GIVEN: the program's own stat
+ * result for the path (AW_ID_STAT or AW_ID_LSTAT), or NULL. */
 static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsigned flags,
-                       int always)
+                       int always, const struct stat *given)
 {
     if (excluded(abs, n))
         return;
@@ -356,7 +361,17 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
     struct aw_ident id = {0};
     struct stat st;
     int ok = 0;
-    if (how == AW_ID_FD)
+    /* A trace file takes only the path: an executable's or a library's
+     * identity would go nowhere (a stat record still needs the type, to
+     * drop directories; an opened file too, to drop FIFOs). */
+    if ((kind == AW_KIND_EXEC || kind == AW_KIND_LIB) && !to_supervisor())
+        how = AW_ID_NONE;
+    /* What the program's own stat returned is the identity it saw: no
+     * second stat. An lstat result serves unless it is a link (we follow). */
+    if (given && (how == AW_ID_STAT || (how == AW_ID_LSTAT && !S_ISLNK(given->st_mode)))) {
+        st = *given;
+        ok = 1;
+    } else if (how == AW_ID_FD)
         ok = rsys_fstat(fd, &st) == 0;
     else if (how == AW_ID_STAT || how == AW_ID_LSTAT)
         /* Follow symlinks even for lstat: the supervisor confirms changes
@@ -383,7 +398,8 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
     send_record(kind, flags, abs, n, &id);
 }
 
-void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd)
+static void note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd,
+                 const struct stat *given)
 {
     if (!aw_active || !path || !path[0])
         return;
@@ -394,7 +410,7 @@ void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, i
     char abs[AW_PATH_MAX + 1];
     size_t n = make_abs(dirfd, path, len, abs, sizeof abs);
     if (n)
-        report_abs(kind, abs, n, how, fd, 0, 0);
+        report_abs(kind, abs, n, how, fd, 0, 0, given);
     errno = saved;
 }
 
@@ -406,8 +422,18 @@ void aw_note_exec(const char *path, unsigned flags)
     char abs[AW_PATH_MAX + 1];
     size_t n = make_abs(AT_FDCWD, path, strlen(path), abs, sizeof abs);
     if (n)
-        report_abs(AW_KIND_EXEC, abs, n, AW_ID_STAT, -1, flags, 1);
+        report_abs(AW_KIND_EXEC, abs, n, AW_ID_STAT, -1, flags, 1, NULL);
     errno = saved;
+}
+
+void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd)
+{
+    note(kind, dirfd, path, tracked, how, fd, NULL);
+}
+
+void aw_note_stat(int dirfd, const char *path, int nofollow, const struct stat *st)
+{
+    note(AW_KIND_STAT, dirfd, path, 1, nofollow ? AW_ID_LSTAT : AW_ID_STAT, -1, st);
 }
 
 /* ---- libraries ---- */

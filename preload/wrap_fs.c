@@ -12,7 +12,9 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -226,12 +228,15 @@ AW_EXPORT FILE *freopen64(const char *p, const char *m, FILE *s) { return do_fre
 
 /* ---- stat family ---- */
 
-static void after_stat(int dirfd, const char *path, int rc, int e, int nofollow)
+/* ST: what the real call filled in (the identity the program saw), NULL
+ * for access() and the old versioned entry points. */
+static void after_stat(int dirfd, const char *path, int rc, int e, int nofollow,
+                       const struct stat *st)
 {
     if (!aw_active || !path)
         return;
     if (rc == 0)
-        aw_note(AW_KIND_STAT, dirfd, path, 1, nofollow ? AW_ID_LSTAT : AW_ID_STAT, -1);
+        aw_note_stat(dirfd, path, nofollow, st);
     else if (e == ENOENT || e == ENOTDIR)
         aw_note(AW_KIND_MISSING, dirfd, path, 1, AW_ID_NONE, -1);
 }
@@ -246,7 +251,7 @@ static int do_fstatat(int dirfd, const char *path, struct stat *st, int flags)
     int e = errno;
     /* fstatat(fd, "", AT_EMPTY_PATH) is an fstat: nothing to report. */
     if (path && path[0])
-        after_stat(dirfd, path, rc, e, flags & AT_SYMLINK_NOFOLLOW);
+        after_stat(dirfd, path, rc, e, flags & AT_SYMLINK_NOFOLLOW, st);
     errno = e;
     return rc;
 }
@@ -293,7 +298,7 @@ typedef int (*fxstatat_fn)(int, int, const char *, void *, int);
                    : (int)syscall(SYS_newfstatat, AT_FDCWD, p, st,                           \
                                   (nofollow) ? AT_SYMLINK_NOFOLLOW : 0);                     \
         int e = errno;                                                                       \
-        after_stat(AT_FDCWD, p, rc, e, nofollow);                                            \
+        after_stat(AT_FDCWD, p, rc, e, nofollow, NULL);                                      \
         errno = e;                                                                           \
         return rc;                                                                           \
     }
@@ -310,12 +315,35 @@ XSTAT(__lxstat64, 1)
         int rc = f ? f(ver, d, p, st, fl) : (int)syscall(SYS_newfstatat, d, p, st, fl);      \
         int e = errno;                                                                       \
         if (p && p[0])                                                                       \
-            after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW);                               \
+            after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW, NULL);                         \
         errno = e;                                                                           \
         return rc;                                                                           \
     }
 FXSTATAT(__fxstatat)
 FXSTATAT(__fxstatat64)
+
+/* The identity fields of a statx result as a struct stat, if the kernel
+ * filled them all (the caller's mask may have asked for less). */
+static int statx_to_stat(const struct statx *sx, struct stat *st)
+{
+    const unsigned need = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID |
+                          STATX_MTIME | STATX_CTIME | STATX_INO | STATX_SIZE;
+    if ((sx->stx_mask & need) != need)
+        return 0;
+    memset(st, 0, sizeof *st);
+    st->st_dev = makedev(sx->stx_dev_major, sx->stx_dev_minor);
+    st->st_ino = sx->stx_ino;
+    st->st_mode = sx->stx_mode;
+    st->st_nlink = sx->stx_nlink;
+    st->st_uid = sx->stx_uid;
+    st->st_gid = sx->stx_gid;
+    st->st_size = (off_t)sx->stx_size;
+    st->st_mtim.tv_sec = sx->stx_mtime.tv_sec;
+    st->st_mtim.tv_nsec = sx->stx_mtime.tv_nsec;
+    st->st_ctim.tv_sec = sx->stx_ctime.tv_sec;
+    st->st_ctim.tv_nsec = sx->stx_ctime.tv_nsec;
+    return 1;
+}
 
 AW_EXPORT int statx(int d, const char *p, int fl, unsigned mask, struct statx *sx)
 {
@@ -324,8 +352,12 @@ AW_EXPORT int statx(int d, const char *p, int fl, unsigned mask, struct statx *s
         REAL(int (*)(int, const char *, int, unsigned, struct statx *), statx);
     int rc = f ? f(d, p, fl, mask, sx) : (int)syscall(SYS_statx, d, p, fl, mask, sx);
     int e = errno;
-    if (p && p[0])
-        after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW);
+    if (p && p[0]) {
+        struct stat st, *sp = NULL;
+        if (rc == 0 && sx && statx_to_stat(sx, &st))
+            sp = &st;
+        after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW, sp);
+    }
     errno = e;
     return rc;
 }
@@ -339,7 +371,7 @@ static int do_access(int d, const char *p, int mode, int fl)
     int rc = f ? f(d, p, mode, fl) : (int)syscall(SYS_faccessat, d, p, mode);
     int e = errno;
     if (p && p[0])
-        after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW);
+        after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW, NULL);
     errno = e;
     return rc;
 }
@@ -354,7 +386,7 @@ static int do_euidaccess(const char *p, int mode)
     int (*f)(const char *, int) = REAL(int (*)(const char *, int), euidaccess);
     int rc = f ? f(p, mode) : (int)syscall(SYS_faccessat, AT_FDCWD, p, mode);
     int e = errno;
-    after_stat(AT_FDCWD, p, rc, e, 0);
+    after_stat(AT_FDCWD, p, rc, e, 0, NULL);
     errno = e;
     return rc;
 }

@@ -118,6 +118,27 @@ class ChannelCase(unittest.TestCase):
         keys = [(k, pid, pth) for k, pid, pth, _ in self.records]
         self.assertEqual(len(keys), len(set(keys)))
 
+    def test_stat_identity_from_the_programs_own_result(self):
+        """The shim takes a stat record's identity from what the program's
+        stat/lstat/statx/fstatat returned: it must equal os.stat() (for a
+        symlink given to lstat: the target's)."""
+        exe = Path(PROGS) / "stat_kinds"
+        if not exe.exists():
+            self.skipTest(f"{exe} not built")
+        for n in ("a", "b", "c", "d", "e", "f"):
+            self.write(n + ".py", n * (ord(n) - 96))
+        os.symlink("c.py", self.tmp / "link.py")
+        self.run_shim([str(exe), str(self.tmp)])
+        for n, target in (("a", "a"), ("b", "b"), ("link", "c"), ("d", "d"), ("e", "e"),
+                          ("f", "f")):
+            st = os.stat(self.tmp / (target + ".py"))
+            got = [i for k, _, pth, i in self.records
+                   if pth == str(self.tmp / (n + ".py")) and k == "stat"]
+            self.assertEqual(len(got), 1, (n, got))
+            self.assertEqual(got[0], (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size,
+                                      st.st_ctime_ns, st.st_mode, st.st_nlink, st.st_uid,
+                                      st.st_gid), n)
+
     def test_reconnect_after_closerange_and_dup2(self):
         self.write("early.py", "")
         late = self.write("late.py", "")
