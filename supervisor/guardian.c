@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -124,25 +125,51 @@ static void guardian_main(int rfd, const char *dir, const char *sock)
     _exit(0);
 }
 
+/* Forked twice, before autowrap becomes a subreaper: the guardian is not
+ * autowrap's child, so "autowrap has no children" means "no descendant is
+ * left" (see no_children in loop.c), which spares a /proc scan each time a
+ * generation ends. Its pid comes back over a second pipe. */
 int guardian_start(const char *dir, const char *sock)
 {
-    int p[2];
+    int p[2], q[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
+    if (pipe2(q, O_CLOEXEC) < 0) {
         close(p[0]);
         close(p[1]);
         return -1;
     }
-    if (pid == 0) {
+    pid_t mid = fork();
+    if (mid == 0) {
         close(p[1]);
-        guardian_main(p[0], dir, sock);
+        close(q[0]);
+        pid_t g = fork();
+        if (g == 0) {
+            close(q[1]);
+            guardian_main(p[0], dir, sock);
+        }
+        int32_t v = (int32_t)g;
+        ssize_t w = write(q[1], &v, sizeof v);
+        _exit(w == (ssize_t)sizeof v && g > 0 ? 0 : 1);
     }
     close(p[0]);
+    close(q[1]);
+    int32_t v = -1;
+    ssize_t n = -1;
+    if (mid > 0) {
+        do
+            n = read(q[0], &v, sizeof v);
+        while (n < 0 && errno == EINTR);
+        while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    close(q[0]);
+    if (mid < 0 || n != (ssize_t)sizeof v || v <= 0) {
+        close(p[1]);
+        return -1;
+    }
     gfd = p[1];
-    gpid = pid;
-
+    gpid = (pid_t)v;
     return 0;
 }
 

@@ -241,8 +241,20 @@ static void want_group_check(struct loop *L, int soon)
 #define MAX_STRAYS 4096
 static pid_t strays[MAX_STRAYS];
 
+/* Every live descendant has a chain of live ancestors up to a child of
+ * ours (an orphan is re-parented to its nearest subreaper: us, or one
+ * inside the tree), and the guardian is not our child (guardian.c): no
+ * child at all means no descendant, without reading /proc. */
+static int no_children(void)
+{
+    siginfo_t si;
+    return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD;
+}
+
 static size_t find_strays(void)
 {
+    if (no_children())
+        return 0;
     return descendants(getpid(), guardian_pid(), strays, MAX_STRAYS);
 }
 
@@ -773,7 +785,6 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     sigprocmask(SIG_BLOCK, &tty, NULL);
     L.ce.term = opt->mode == AW_MODE_RUN && term_init();
     signal(SIGPIPE, SIG_IGN);
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
     int code = 1;
     char cwd[AW_PATH_MAX + 1];
@@ -792,6 +803,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         say(AW_SAY_ERROR, "cannot start the guardian process: %s", strerror(errno));
         goto out;
     }
+    /* only now: the guardian must not be re-parented to us */
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     L.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     L.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (L.sfd < 0 || L.tfd < 0) {
