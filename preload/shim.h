@@ -17,6 +17,12 @@ extern __thread int aw_pending AW_TLS; /* dlopen happened: rescan libraries */
 extern __thread int aw_next_musl AW_TLS;
 
 void aw_init(void);
+/* The shim's own system calls: the syscall instruction itself, not libc's
+ * syscall(), which the shim interposes (wrap_fd.c). -1 and errno on error. */
+long aw_sys(long n, ...);
+/* The program is about to close or replace descriptors LO..HI: if one is
+ * the shim's, check its identity again before the next use. */
+void aw_fds_touched(int lo, int hi);
 /* Start of every wrapper: lazy init, pending library rescan. */
 void aw_enter(void);
 /* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a

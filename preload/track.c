@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,15 +59,35 @@ static int g_sock_dead;
 static char g_tracepath[AW_PATH_MAX + 1];
 static int g_trace_stderr;
 
-/* A descriptor the shim owns, checked by identity before each use. PID is
- * the process that owns the record: a vfork child shares our memory, so it
- * must not replace the parent's descriptor; it uses a temporary one. */
+/* A descriptor the shim owns, checked by identity (fstat) before use unless
+ * nothing can have replaced it since the last check: the program's close,
+ * dup2, dup3, close_range, closefrom and syscall() naming it bump g_fd_gen
+ * first (wrap_fd.c). VERIFIED is the descriptor and the g_fd_gen value of
+ * the last check that passed, in one word (a thread holding a descriptor
+ * number from before a reconnect must not pass on the new one's check).
+ * PID is the process that owns the record: a vfork child shares our
+ * memory, so it must not replace the parent's descriptor; it uses a
+ * temporary one. */
 struct owned_fd {
     int fd; /* -1 none */
     uint64_t dev, ino;
     int pid;
+    uint64_t verified;
 };
-static struct owned_fd g_sock = {-1, 0, 0, 0}, g_trace = {-1, 0, 0, 0};
+static struct owned_fd g_sock = {-1, 0, 0, 0, 0}, g_trace = {-1, 0, 0, 0, 0};
+/* Starts at 1: verified == 0 never matches, a new descriptor is checked. */
+static uint32_t g_fd_gen = 1;
+
+static uint64_t verified_word(int fd, uint32_t gen) { return (uint64_t)gen << 32 | (uint32_t)fd; }
+
+static int touches(int fd, int lo, int hi) { return fd >= 0 && fd >= lo && fd <= hi; }
+
+void aw_fds_touched(int lo, int hi)
+{
+    if (touches(__atomic_load_n(&g_sock.fd, __ATOMIC_ACQUIRE), lo, hi) ||
+        touches(__atomic_load_n(&g_trace.fd, __ATOMIC_ACQUIRE), lo, hi))
+        __atomic_add_fetch(&g_fd_gen, 1, __ATOMIC_ACQ_REL);
+}
 
 /* cwd cache, seqlock with a single writer; readers fall back to getcwd. */
 static char g_cwd[AW_PATH_MAX + 1];
@@ -74,7 +95,28 @@ static size_t g_cwd_len;
 static unsigned g_cwd_seq;
 static int g_cwd_broken = 1;
 
-static long rsys_fstat(int fd, struct stat *st) { return syscall(SYS_fstat, fd, st); }
+long aw_sys(long n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    long a1 = va_arg(ap, long), a2 = va_arg(ap, long), a3 = va_arg(ap, long);
+    register long a4 __asm__("r10") = va_arg(ap, long);
+    register long a5 __asm__("r8") = va_arg(ap, long);
+    register long a6 __asm__("r9") = va_arg(ap, long);
+    va_end(ap);
+    long r;
+    __asm__ volatile("syscall"
+                     : "=a"(r)
+                     : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(a4), "r"(a5), "r"(a6)
+                     : "rcx", "r11", "memory");
+    if ((unsigned long)r > -4096ul) {
+        errno = (int)-r;
+        return -1;
+    }
+    return r;
+}
+
+static long rsys_fstat(int fd, struct stat *st) { return aw_sys(SYS_fstat, fd, st); }
 
 void *aw_real(void **slot, const char *name)
 {
@@ -92,7 +134,7 @@ void *aw_real(void **slot, const char *name)
 
 static size_t raw_getcwd(char *buf, size_t cap)
 {
-    long n = syscall(SYS_getcwd, buf, cap);
+    long n = aw_sys(SYS_getcwd, buf, cap);
     if (n <= 0 || buf[0] != '/')
         return 0;
     return strlen(buf);
@@ -140,29 +182,38 @@ static int move_high(int fd)
 {
     static const int targets[] = {900, 500, 200, 100, 30};
     for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
-        long nfd = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, targets[i]);
+        long nfd = aw_sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, targets[i]);
         if (nfd >= 0) {
-            syscall(SYS_close, fd);
+            aw_sys(SYS_close, fd);
             return (int)nfd;
         }
     }
     return fd;
 }
 
-static int owned_ok(const struct owned_fd *o, int fd)
+static int owned_ok(struct owned_fd *o, int fd)
 {
+    if (fd < 0)
+        return 0;
+    /* read before the check: a bump during it makes the next use check again */
+    uint64_t want = verified_word(fd, __atomic_load_n(&g_fd_gen, __ATOMIC_ACQUIRE));
+    if (__atomic_load_n(&o->verified, __ATOMIC_ACQUIRE) == want)
+        return 1;
     struct stat st;
-    return fd >= 0 && rsys_fstat(fd, &st) == 0 && (uint64_t)st.st_dev == o->dev &&
-           (uint64_t)st.st_ino == o->ino;
+    if (rsys_fstat(fd, &st) != 0 || (uint64_t)st.st_dev != o->dev || (uint64_t)st.st_ino != o->ino)
+        return 0;
+    __atomic_store_n(&o->verified, want, __ATOMIC_RELEASE);
+    return 1;
 }
 
 /* May FD (just opened) become O's descriptor? Not in a vfork child. */
 static int owned_claim(struct owned_fd *o, int fd)
 {
-    int self = (int)syscall(SYS_getpid);
+    int self = (int)aw_sys(SYS_getpid);
     int owner = __atomic_load_n(&o->pid, __ATOMIC_ACQUIRE);
     if (owner && owner != self)
         return 0; /* caller uses FD once and closes it */
+    uint32_t gen = __atomic_load_n(&g_fd_gen, __ATOMIC_ACQUIRE);
     struct stat st;
     if (rsys_fstat(fd, &st) != 0)
         return 0;
@@ -172,12 +223,13 @@ static int owned_claim(struct owned_fd *o, int fd)
     o->ino = (uint64_t)st.st_ino;
     __atomic_store_n(&o->fd, fd, __ATOMIC_RELEASE);
     __atomic_store_n(&o->pid, self, __ATOMIC_RELEASE);
+    __atomic_store_n(&o->verified, verified_word(fd, gen), __ATOMIC_RELEASE);
     return 1;
 }
 
 static void atfork_child(void)
 {
-    int self = (int)syscall(SYS_getpid);
+    int self = (int)aw_sys(SYS_getpid);
     __atomic_store_n(&g_sock.pid, self, __ATOMIC_RELEASE);
     __atomic_store_n(&g_trace.pid, self, __ATOMIC_RELEASE);
 }
@@ -190,22 +242,22 @@ static int sock_fd(int *temp)
         return fd;
     if (g_sock_dead || !g_sockpath[0])
         return -1;
-    long s = syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    long s = aw_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0)
         return -1;
     struct sockaddr_un sa;
     memset(&sa, 0, sizeof sa);
     sa.sun_family = AF_UNIX;
     memcpy(sa.sun_path, g_sockpath, strlen(g_sockpath));
-    if (syscall(SYS_connect, (int)s, &sa, sizeof sa) != 0) {
+    if (aw_sys(SYS_connect, (int)s, &sa, sizeof sa) != 0) {
         int e = errno;
-        syscall(SYS_close, (int)s);
+        aw_sys(SYS_close, (int)s);
         if (e == ECONNREFUSED || e == ENOENT || e == ENOTDIR || e == EACCES)
             g_sock_dead = 1;
         return -1;
     }
     struct timeval tv = {1, 0};
-    syscall(SYS_setsockopt, (int)s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    aw_sys(SYS_setsockopt, (int)s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     int h = move_high((int)s);
     *temp = !owned_claim(&g_sock, h);
     return h;
@@ -213,7 +265,7 @@ static int sock_fd(int *temp)
 
 static int open_trace(int *temp)
 {
-    long fd = syscall(SYS_openat, AT_FDCWD, g_tracepath,
+    long fd = aw_sys(SYS_openat, AT_FDCWD, g_tracepath,
                       O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         return -1;
@@ -243,17 +295,24 @@ static void send_record(unsigned kind, unsigned flags, const char *path, size_t 
                         const struct aw_ident *id)
 {
     if (to_supervisor()) {
-        uint32_t pid = (uint32_t)syscall(SYS_getpid);
+        uint32_t pid = (uint32_t)aw_sys(SYS_getpid);
         unsigned char buf[AW_WIRE_MAX];
         size_t n = aw_wire_encode_flags(buf, kind, flags, pid, id, path, len);
-        int temp = 0;
-        int fd = n ? sock_fd(&temp) : -1;
-        if (fd >= 0) {
-            long r = syscall(SYS_sendto, fd, buf, n, MSG_NOSIGNAL, NULL, 0);
-            if (r < 0 && (errno == ECONNREFUSED || errno == ENOTCONN))
+        for (int again = 1; n; again--) {
+            int temp = 0;
+            int fd = sock_fd(&temp);
+            if (fd < 0)
+                break;
+            long r = aw_sys(SYS_sendto, fd, buf, n, MSG_NOSIGNAL, NULL, 0);
+            int e = r < 0 ? errno : 0;
+            if (e == ECONNREFUSED || e == ENOTCONN)
                 g_sock_dead = 1;
             if (temp)
-                syscall(SYS_close, fd);
+                aw_sys(SYS_close, fd);
+            /* closed or replaced behind libc's back: check, reconnect, once */
+            if (!((e == EBADF || e == ENOTSOCK) && !temp && again))
+                break;
+            __atomic_store_n(&g_sock.verified, 0, __ATOMIC_RELEASE);
         }
     }
     /* Trace lines: each dependency path once per process, whatever its kind. */
@@ -283,12 +342,18 @@ static void send_record(unsigned kind, unsigned flags, const char *path, size_t 
             }
         }
         line[o++] = '\n';
-        int temp = 0;
-        int fd = trace_fd(&temp);
-        if (fd >= 0) {
-            syscall(SYS_write, fd, line, o);
+        for (int again = 1;; again--) {
+            int temp = 0;
+            int fd = trace_fd(&temp);
+            if (fd < 0)
+                break;
+            long r = aw_sys(SYS_write, fd, line, o);
+            int e = r < 0 ? errno : 0;
             if (temp)
-                syscall(SYS_close, fd);
+                aw_sys(SYS_close, fd);
+            if (!(e == EBADF && !temp && fd != 2 && again))
+                break;
+            __atomic_store_n(&g_trace.verified, 0, __ATOMIC_RELEASE);
         }
     }
 }
@@ -336,7 +401,7 @@ static size_t make_abs(int dirfd, const char *path, size_t len, char *out, size_
         while (k)
             link[o++] = num[--k];
         link[o] = 0;
-        long r = syscall(SYS_readlinkat, AT_FDCWD, link, base, sizeof base - 1);
+        long r = aw_sys(SYS_readlinkat, AT_FDCWD, link, base, sizeof base - 1);
         if (r <= 0 || base[0] != '/')
             return 0;
         bl = (size_t)r;
@@ -378,7 +443,7 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
          * with stat(), and comparing a link's own identity with its
          * target's made every lstat of a symlinked file look like an edit
          * (Node's and Python's realpath lstat every component). */
-        ok = syscall(SYS_newfstatat, AT_FDCWD, abs, &st, 0) == 0;
+        ok = aw_sys(SYS_newfstatat, AT_FDCWD, abs, &st, 0) == 0;
     if (ok && kind == AW_KIND_STAT && S_ISDIR(st.st_mode))
         return; /* a directory looked up is not a file the program loads */
     if (how == AW_ID_FD) {
@@ -496,7 +561,7 @@ static void find_self(void)
     g_shim_len = strlen(g_shim_path);
     if (g_shim_len &&
         aw_flavour_sibling(g_sibling, sizeof g_sibling, g_shim_path, g_shim_len, !AW_OWN_MUSL) &&
-        syscall(SYS_faccessat, AT_FDCWD, g_sibling, R_OK) != 0)
+        aw_sys(SYS_faccessat, AT_FDCWD, g_sibling, R_OK) != 0)
         g_sibling[0] = 0;
     /* Our prefix of LD_PRELOAD: entries up to and including the shim (an
      * ASan runtime, when there is one, stays in front of us). */
@@ -683,10 +748,12 @@ void aw_env_putback(void)
 
 extern void aw_resolve_fs(void);
 extern void aw_resolve_exec(void);
+extern void aw_resolve_fd(void);
 static void aw_resolve_all(void)
 {
     aw_resolve_fs();
     aw_resolve_exec();
+    aw_resolve_fd();
 }
 
 /* A script the kernel ran through its #! interpreter: /proc/self/exe is
@@ -703,8 +770,8 @@ static void note_script(const char *exe)
     struct stat a, b;
     if (!fn || !fn[0] || strcmp(fn, exe) == 0)
         return;
-    if (syscall(SYS_newfstatat, AT_FDCWD, fn, &a, 0) != 0 ||
-        syscall(SYS_newfstatat, AT_FDCWD, exe, &b, 0) != 0)
+    if (aw_sys(SYS_newfstatat, AT_FDCWD, fn, &a, 0) != 0 ||
+        aw_sys(SYS_newfstatat, AT_FDCWD, exe, &b, 0) != 0)
         return;
     if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
         aw_note(AW_KIND_EXEC, AT_FDCWD, fn, 0, AW_ID_STAT, -1);
@@ -771,12 +838,12 @@ void aw_init(void)
          * child (which shares our memory) could claim them. */
         int temp = 0, fd = g_sockpath[0] ? sock_fd(&temp) : -1;
         if (fd >= 0 && temp)
-            syscall(SYS_close, fd);
+            aw_sys(SYS_close, fd);
         fd = g_tracepath[0] ? trace_fd(&temp) : -1;
         if (fd >= 0 && temp)
-            syscall(SYS_close, fd);
+            aw_sys(SYS_close, fd);
         char exe[AW_PATH_MAX + 1];
-        long r = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", exe, sizeof exe - 1);
+        long r = aw_sys(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", exe, sizeof exe - 1);
         if (r > 0) {
             exe[r] = 0;
             aw_note(AW_KIND_EXEC, AT_FDCWD, exe, 0, AW_ID_STAT, -1);

@@ -51,7 +51,7 @@ __attribute__((visibility("hidden"))) void *aw_dlopen_hook(const char *file, int
     if (aw_active) {
         if (file && strchr(file, '/')) {
             struct stat st;
-            if (syscall(SYS_newfstatat, AT_FDCWD, file, &st, 0) == 0)
+            if (aw_sys(SYS_newfstatat, AT_FDCWD, file, &st, 0) == 0)
                 aw_note(AW_KIND_LIB, AT_FDCWD, file, 0, AW_ID_STAT, -1);
         }
         aw_pending = 1;
@@ -89,7 +89,7 @@ const char *aw_pathsearch(const char *file, char *out, size_t cap)
             memcpy(out, p, n);
             out[n] = '/';
             memcpy(out + n + 1, file, fl + 1);
-            if (syscall(SYS_faccessat, AT_FDCWD, out, X_OK) == 0)
+            if (aw_sys(SYS_faccessat, AT_FDCWD, out, X_OK) == 0)
                 return out;
         }
         if (!q)
@@ -108,7 +108,7 @@ static void before_exec(const char *target, int self)
         return;
     aw_rescan();
     struct stat st;
-    if (target && syscall(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0) {
+    if (target && aw_sys(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0) {
         if (self)
             aw_note_exec(target, AW_FLAG_EXECING);
         else
@@ -123,7 +123,7 @@ static void exec_failed(const char *target)
 {
     int saved = errno;
     struct stat st;
-    if (aw_active && target && syscall(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0)
+    if (aw_active && target && aw_sys(SYS_newfstatat, AT_FDCWD, target, &st, 0) == 0)
         aw_note_exec(target, 0);
     errno = saved;
 }
@@ -142,7 +142,7 @@ AW_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
     errno = saved;
     int (*f)(const char *, char *const[], char *const[]) =
         REAL(int (*)(const char *, char *const[], char *const[]), execve);
-    int r = f ? f(path, argv, ne) : (int)syscall(SYS_execve, path, argv, ne);
+    int r = f ? f(path, argv, ne) : (int)aw_sys(SYS_execve, path, argv, ne);
     exec_failed(path);
     return r;
 }
@@ -224,7 +224,7 @@ AW_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
     if (aw_active) {
         char link[64];
         snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-        long r = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
+        long r = aw_sys(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
         target[r > 0 ? r : 0] = 0;
         if (r > 0)
             before_exec(target, 1);

@@ -98,7 +98,7 @@ static int do_open(int dirfd, const char *path, int flags, mode_t mode)
     if (aw_active && is_write(flags))
         aw_note(AW_KIND_WRITE, dirfd, path, 0, AW_ID_NONE, -1);
     int (*f)(int, const char *, int, ...) = REAL(int (*)(int, const char *, int, ...), openat);
-    int fd = f ? f(dirfd, path, flags, mode) : (int)syscall(SYS_openat, dirfd, path, flags, mode);
+    int fd = f ? f(dirfd, path, flags, mode) : (int)aw_sys(SYS_openat, dirfd, path, flags, mode);
     int e = errno;
     after_open(dirfd, path, flags, fd, e);
     errno = e;
@@ -247,7 +247,7 @@ static int do_fstatat(int dirfd, const char *path, struct stat *st, int flags)
     int (*f)(int, const char *, struct stat *, int) =
         (int (*)(int, const char *, struct stat *, int))aw_real(&r_fstatat64, AW_FSTATAT_REAL);
     int rc = f ? f(dirfd, path, st, flags)
-               : (int)syscall(SYS_newfstatat, dirfd, path, st, flags);
+               : (int)aw_sys(SYS_newfstatat, dirfd, path, st, flags);
     int e = errno;
     /* fstatat(fd, "", AT_EMPTY_PATH) is an fstat: nothing to report. */
     if (path && path[0])
@@ -295,7 +295,7 @@ typedef int (*fxstatat_fn)(int, int, const char *, void *, int);
         aw_enter();                                                                          \
         xstat_fn f = REAL(xstat_fn, name);                                                   \
         int rc = f ? f(ver, p, st)                                                           \
-                   : (int)syscall(SYS_newfstatat, AT_FDCWD, p, st,                           \
+                   : (int)aw_sys(SYS_newfstatat, AT_FDCWD, p, st,                           \
                                   (nofollow) ? AT_SYMLINK_NOFOLLOW : 0);                     \
         int e = errno;                                                                       \
         after_stat(AT_FDCWD, p, rc, e, nofollow, NULL);                                      \
@@ -312,7 +312,7 @@ XSTAT(__lxstat64, 1)
     {                                                                                        \
         aw_enter();                                                                          \
         fxstatat_fn f = REAL(fxstatat_fn, name);                                             \
-        int rc = f ? f(ver, d, p, st, fl) : (int)syscall(SYS_newfstatat, d, p, st, fl);      \
+        int rc = f ? f(ver, d, p, st, fl) : (int)aw_sys(SYS_newfstatat, d, p, st, fl);      \
         int e = errno;                                                                       \
         if (p && p[0])                                                                       \
             after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW, NULL);                         \
@@ -350,7 +350,7 @@ AW_EXPORT int statx(int d, const char *p, int fl, unsigned mask, struct statx *s
     aw_enter();
     int (*f)(int, const char *, int, unsigned, struct statx *) =
         REAL(int (*)(int, const char *, int, unsigned, struct statx *), statx);
-    int rc = f ? f(d, p, fl, mask, sx) : (int)syscall(SYS_statx, d, p, fl, mask, sx);
+    int rc = f ? f(d, p, fl, mask, sx) : (int)aw_sys(SYS_statx, d, p, fl, mask, sx);
     int e = errno;
     if (p && p[0]) {
         struct stat st, *sp = NULL;
@@ -368,7 +368,7 @@ static int do_access(int d, const char *p, int mode, int fl)
 {
     aw_enter();
     int (*f)(int, const char *, int, int) = REAL(int (*)(int, const char *, int, int), faccessat);
-    int rc = f ? f(d, p, mode, fl) : (int)syscall(SYS_faccessat, d, p, mode);
+    int rc = f ? f(d, p, mode, fl) : (int)aw_sys(SYS_faccessat, d, p, mode);
     int e = errno;
     if (p && p[0])
         after_stat(d, p, rc, e, fl & AT_SYMLINK_NOFOLLOW, NULL);
@@ -384,7 +384,7 @@ static int do_euidaccess(const char *p, int mode)
 {
     aw_enter();
     int (*f)(const char *, int) = REAL(int (*)(const char *, int), euidaccess);
-    int rc = f ? f(p, mode) : (int)syscall(SYS_faccessat, AT_FDCWD, p, mode);
+    int rc = f ? f(p, mode) : (int)aw_sys(SYS_faccessat, AT_FDCWD, p, mode);
     int e = errno;
     after_stat(AT_FDCWD, p, rc, e, 0, NULL);
     errno = e;
@@ -416,7 +416,7 @@ AW_EXPORT int rename(const char *a, const char *b)
     aw_enter();
     aw_note(AW_KIND_WRITE, AT_FDCWD, b, 0, AW_ID_NONE, -1);
     int (*f)(const char *, const char *) = REAL(int (*)(const char *, const char *), rename);
-    return f ? f(a, b) : (int)syscall(SYS_rename, a, b);
+    return f ? f(a, b) : (int)aw_sys(SYS_rename, a, b);
 }
 AW_EXPORT int renameat(int da, const char *a, int db, const char *b)
 {
@@ -424,7 +424,7 @@ AW_EXPORT int renameat(int da, const char *a, int db, const char *b)
     aw_note(AW_KIND_WRITE, db, b, 0, AW_ID_NONE, -1);
     int (*f)(int, const char *, int, const char *) =
         REAL(int (*)(int, const char *, int, const char *), renameat);
-    return f ? f(da, a, db, b) : (int)syscall(SYS_renameat, da, a, db, b);
+    return f ? f(da, a, db, b) : (int)aw_sys(SYS_renameat, da, a, db, b);
 }
 AW_EXPORT int renameat2(int da, const char *a, int db, const char *b, unsigned fl)
 {
@@ -432,14 +432,14 @@ AW_EXPORT int renameat2(int da, const char *a, int db, const char *b, unsigned f
     aw_note(AW_KIND_WRITE, db, b, 0, AW_ID_NONE, -1);
     int (*f)(int, const char *, int, const char *, unsigned) =
         REAL(int (*)(int, const char *, int, const char *, unsigned), renameat2);
-    return f ? f(da, a, db, b, fl) : (int)syscall(SYS_renameat2, da, a, db, b, fl);
+    return f ? f(da, a, db, b, fl) : (int)aw_sys(SYS_renameat2, da, a, db, b, fl);
 }
 
 AW_EXPORT int chdir(const char *p)
 {
     aw_enter();
     int (*f)(const char *) = REAL(int (*)(const char *), chdir);
-    int rc = f ? f(p) : (int)syscall(SYS_chdir, p);
+    int rc = f ? f(p) : (int)aw_sys(SYS_chdir, p);
     int e = errno;
     if (rc == 0)
         aw_cwd_refresh();
@@ -450,7 +450,7 @@ AW_EXPORT int fchdir(int fd)
 {
     aw_enter();
     int (*f)(int) = REAL(int (*)(int), fchdir);
-    int rc = f ? f(fd) : (int)syscall(SYS_fchdir, fd);
+    int rc = f ? f(fd) : (int)aw_sys(SYS_fchdir, fd);
     int e = errno;
     if (rc == 0)
         aw_cwd_refresh();

@@ -66,7 +66,8 @@ class Hostile(ChannelCase):
         environment) and no record lands in the program's own file."""
         after = self.write("after.json", "x\n")
         exe = self.prog("fd_env_hostile")
-        for mode in ("close_range", "closefrom", "dup2", "preload", "emptyenv", "clearenv"):
+        for mode in ("close_range", "closefrom", "dup2", "dup3", "sysdup2", "rawclose", "preload",
+                     "emptyenv", "clearenv"):
             with self.subTest(mode=mode):
                 self.records = []
                 sink = self.tmp / "sink.bin"
@@ -74,8 +75,23 @@ class Hostile(ChannelCase):
                     sink.unlink()
                 self.run_shim([exe, str(self.tmp), mode])
                 self.assertIn("read", self.kinds_of(after), mode)
-                if mode == "dup2":
+                if mode in ("dup2", "dup3", "sysdup2"):
                     self.assertEqual(sink.stat().st_size, 0)
+
+
+class TraceHostile(ShimCase):
+    def test_trace_fd_replaced_through_syscall(self):
+        """syscall(SYS_dup2) of the program's file onto the shim's trace
+        descriptor: the shim notices (it interposes syscall()), reopens its
+        trace file, and no trace line lands in the program's file."""
+        exe = Path(PROGS) / "fd_env_hostile"
+        if not exe.exists():
+            self.skipTest(f"{exe} not built")
+        after = self.tmp / "after.json"
+        after.write_text("x\n")
+        lines, _ = self.trace([str(exe), str(self.tmp), "tracedup2"])
+        self.assertListed(lines, after)
+        self.assertEqual((self.tmp / "sink.bin").stat().st_size, 0)
 
 
 class FullTable(ShimCase):
@@ -101,7 +117,7 @@ class FullTable(ShimCase):
 def load_tests(loader, tests, pattern):
     """Only the tests written here, not those inherited from the base cases."""
     suite = unittest.TestSuite()
-    for cls in (Hostile, FullTable):
+    for cls in (Hostile, TraceHostile, FullTable):
         for name in sorted(vars(cls)):
             if name.startswith("test_"):
                 suite.addTest(cls(name))

@@ -3,6 +3,12 @@
  *   close_range  close_range(3, ~0U, 0)
  *   closefrom    closefrom(3)
  *   dup2         dup2 a file (DIR/sink.bin) onto every socket fd above 2
+ *   dup3         the same with dup3()
+ *   sysdup2      the same with syscall(SYS_dup2, ...) (how libuv does it)
+ *   tracedup2    syscall(SYS_dup2) of the sink onto every fd above 2 that
+ *                names DIR/trace.txt (the shim's AUTOWRAP_TRACE file)
+ *   rawclose     close every socket fd above 2 with the syscall instruction
+ *                itself (no libc: the shim cannot see it)
  *   preload      exec cat with its own LD_PRELOAD (DIR/../none.so is absent)
  *   emptyenv     execve cat with a NULL envp
  *   clearenv     clearenv(), PATH only, execvp cat (sudo-style reset)
@@ -12,8 +18,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* Apply HOW to every fd above 2 whose /proc/self/fd link starts with
+ * PREFIX (or ends with SUFFIX); returns how many. */
+static int attack(const char *sink, const char *prefix, const char *suffix, const char *how)
+{
+    int fd = open(sink, O_WRONLY | O_CREAT, 0644);
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d))) {
+        char l[300], t[4096];
+        snprintf(l, sizeof l, "/proc/self/fd/%s", e->d_name);
+        ssize_t r = readlink(l, t, sizeof t - 1);
+        int k = atoi(e->d_name);
+        if (r <= 0 || k <= 2 || k == dirfd(d) || k == fd)
+            continue;
+        t[r] = '\0';
+        size_t sl = suffix ? strlen(suffix) : 0;
+        if (prefix ? strncmp(t, prefix, strlen(prefix)) != 0
+                   : ((size_t)r < sl || strcmp(t + r - sl, suffix) != 0))
+            continue;
+        if (strcmp(how, "dup2") == 0) {
+            n += dup2(fd, k) == k;
+        } else if (strcmp(how, "dup3") == 0) {
+            n += dup3(fd, k, 0) == k;
+        } else if (strcmp(how, "sysdup2") == 0) {
+            n += syscall(SYS_dup2, fd, k) == k;
+        } else { /* rawclose */
+            long ret;
+            __asm__ volatile("syscall" : "=a"(ret) : "a"((long)SYS_close), "D"((long)k)
+                             : "rcx", "r11", "memory");
+            n += ret == 0;
+        }
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
 
 static int run(char *const av[], char *const env[], int use_path)
 {
@@ -43,23 +88,13 @@ int main(int argc, char **argv)
             return 1;
     } else if (strcmp(m, "closefrom") == 0) {
         closefrom(3);
-    } else if (strcmp(m, "dup2") == 0) {
-        int fd = open(sink, O_WRONLY | O_CREAT, 0644);
-        DIR *d = opendir("/proc/self/fd");
-        struct dirent *e;
-        int n = 0;
-        while (d && (e = readdir(d))) {
-            char l[300], t[256];
-            snprintf(l, sizeof l, "/proc/self/fd/%s", e->d_name);
-            ssize_t r = readlink(l, t, sizeof t - 1);
-            int k = atoi(e->d_name);
-            if (r > 0 && k > 2 && strncmp(t, "socket:", 7) == 0 && k != dirfd(d))
-                n += dup2(fd, k) == k;
-        }
-        if (d)
-            closedir(d);
-        if (n == 0)
+    } else if (strcmp(m, "dup2") == 0 || strcmp(m, "dup3") == 0 || strcmp(m, "sysdup2") == 0 ||
+               strcmp(m, "rawclose") == 0) {
+        if (attack(sink, "socket:", NULL, m) == 0)
             return 3; /* found no shim descriptor to attack */
+    } else if (strcmp(m, "tracedup2") == 0) {
+        if (attack(sink, NULL, "/trace.txt", "sysdup2") == 0)
+            return 3;
     } else if (strcmp(m, "preload") == 0) {
         char lp[4200];
         snprintf(lp, sizeof lp, "LD_PRELOAD=%s/libnone-aw.so", argv[1]);
