@@ -147,6 +147,22 @@ class TestList(AWTestCase):
         rc, out, err = self.list(extra_env={"APP_SIGNAL": str(int(signal.SIGTERM))})
         self.assertEqual(rc, 128 + signal.SIGTERM, err)
 
+    def test_lines_appear_while_the_program_runs(self):
+        """--list output to a pipe is buffered, but flushed before autowrap
+        waits again: a program that keeps running has its lines out now."""
+        go = self.app / "go"
+        self.write_app({"main.py": (
+            "import mod, time\n"
+            "d = os.path.dirname(os.path.abspath(__file__))\n"
+            "for _ in range(400):\n"
+            "    if os.path.exists(os.path.join(d, 'go')):\n"
+            "        break\n"
+            "    time.sleep(0.05)\n")})
+        aw = self.start(["--list"])
+        aw.expect_out(re.escape(self.mod))
+        go.write_text("")
+        self.assertEqual(aw.wait(), 0, aw.context())
+
     def test_list_does_not_restart(self):
         # --list runs once: the app writes its pid, exits, autowrap exits.
         rc, out, err = self.list()
