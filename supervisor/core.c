@@ -57,6 +57,7 @@ struct aw_core {
     const char *chg_path;
     const char *chg_verb;
     unsigned chg_more;
+    unsigned nwriting; /* deps of this batch written and not closed yet */
     int quitting, quit_sig;
     int64_t stop_since; /* when the stop signal went to the current group (-1: none) */
     int list_child_done, list_status, list_group_gone;
@@ -490,6 +491,7 @@ static void stop_group(struct aw_core *c, int64_t now, struct aw_actions *out)
 static void reset_changes(struct aw_core *c)
 {
     c->batch++;
+    c->nwriting = 0; /* dep->writing marks of the old batch no longer count */
     c->chg_path = NULL;
     c->chg_verb = NULL;
     c->chg_more = 0;
@@ -555,6 +557,8 @@ static int64_t quiet_window(const struct aw_core *c)
     int64_t d = debounce(c);
     if (!c->opt->debounce_given && c->chg_more + 1 >= AW_BURST_FILES && d < AW_BURST_QUIET_MS)
         d = AW_BURST_QUIET_MS;
+    if (c->nwriting && d < AW_WRITER_HOLD_MS)
+        d = AW_WRITER_HOLD_MS; /* until the writer closes it: a half-written file is no change */
     return d;
 }
 
@@ -584,6 +588,20 @@ static void try_signal(struct aw_core *c, int64_t now, struct aw_actions *out)
     push(out, AW_ACT_SIGNAL)->sig = c->opt->signal; /* a reload: the group only */
     reset_changes(c);
     c->pending_signal = 0;
+}
+
+/* inotify's word on a writer (ev->writing): one that wrote and still holds
+ * the file open makes the quiet window wait for its close. */
+static void note_writer(struct aw_core *c, struct aw_dep *d, const struct aw_event *ev)
+{
+    int open_now = d->writing == c->batch + 1;
+    if (ev->writing > 0 && ev->cur.exists && !open_now) {
+        d->writing = c->batch + 1;
+        c->nwriting++;
+    } else if ((ev->writing < 0 || !ev->cur.exists) && open_now) {
+        d->writing = 0;
+        c->nwriting--;
+    }
 }
 
 static void change(struct aw_core *c, struct aw_dep *d, const char *verb, int64_t now,
@@ -790,6 +808,7 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     if (d && d->written)
         return;
     if (d && (d->kinds & TRIGGER_MASK)) {
+        note_writer(c, d, ev);
         if (d->rec_known && same_dep_stat(d, &ev->cur, ev->attr_only)) {
             d->rec = ev->cur; /* a chmod's ctime is the baseline now */
             return;
@@ -808,6 +827,8 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     int fresh = ev->cur.exists && ev->cur.is_reg && new_in_listed(c, buf, len);
     if (!user && !fresh)
         return;
+    if (d)
+        note_writer(c, d, ev);
     if (d && d->rec_known && same_stat(&d->rec, &ev->cur, ev->attr_only)) {
         d->rec = ev->cur;
         return;
@@ -818,6 +839,7 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
         return;
     d->rec = ev->cur;
     d->rec_known = 1;
+    note_writer(c, d, ev);
     if (fresh)
         d->kinds |= NEW_IN_LISTED;
     change(c, d, !ev->cur.exists ? "deleted" : (fresh && !existed) ? "created" : "changed",

@@ -50,6 +50,8 @@ struct aw_event {
     size_t len;
     struct aw_stat cur;     /* AW_EV_RECORD, AW_EV_FS */
     int attr_only;          /* AW_EV_FS: inotify saw attributes change and no byte written */
+    int writing;            /* AW_EV_FS: 1 written by a writer that has not closed it (yet),
+                             * -1 the writer closed it, 0 not known (a poll, a scan) */
     int status;             /* AW_EV_CHILD_EXIT: wait status */
     int err;                /* AW_EV_START_FAILED */
     int sig;                /* AW_EV_QUIT */

@@ -19,6 +19,8 @@ struct aw_dep {
     unsigned char watched;   /* (directory) a WATCH was emitted for it */
     unsigned char user;      /* -w PATH */
     unsigned batch;          /* core: the change batch it was last counted in */
+    unsigned writing;        /* core: 1 + the batch in which a writer wrote it and has not
+                              * closed it yet; 0: no open writer seen */
     struct aw_stat rec;      /* last confirmed state */
     struct aw_dep *alias_of; /* a symlink target: events here count for that entry */
     char *exts;              /* (directory) extension keys looked up in it, each NUL-ended */

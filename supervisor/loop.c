@@ -722,13 +722,16 @@ static void read_key(struct loop *L)
     step_bare(L, AW_EV_RESTART, 0);
 }
 
-static void fs_changed(struct loop *L, const char *path, size_t len, int attr_only)
+static void fs_changed(struct loop *L, const char *path, size_t len, unsigned flags)
 {
+    int attr_only = !!(flags & AW_FS_ATTR_ONLY);
+    int writing = flags & AW_FS_CLOSED ? -1 : flags & AW_FS_WRITTEN ? 1 : 0;
     if (L->done || !core_wants_path(L->core, path, len))
         return;
     struct aw_event ev;
     fs_event(&ev, path, len);
     ev.attr_only = attr_only;
+    ev.writing = writing;
     step(L, &ev);
     /* a new directory under -w DIR: watch it, and see what is already in it */
     struct stat sb;
@@ -747,6 +750,7 @@ static void fs_changed(struct loop *L, const char *path, size_t len, int attr_on
             continue;
         fs_event(&ev, link, strlen(link));
         ev.attr_only = attr_only;
+        ev.writing = writing;
         step(L, &ev);
     }
 }
@@ -756,9 +760,9 @@ static void on_fs(void *arg, const char *path, size_t len)
     fs_changed(arg, path, len, 0);
 }
 
-static void on_inotify(void *arg, const char *path, size_t len, int attr_only)
+static void on_inotify(void *arg, const char *path, size_t len, unsigned flags)
 {
-    fs_changed(arg, path, len, attr_only);
+    fs_changed(arg, path, len, flags);
 }
 
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out)

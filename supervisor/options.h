@@ -45,6 +45,10 @@ struct aw_options {
  * and tools stall on a loaded machine: wait for a longer quiet window. */
 #define AW_BURST_FILES 32
 #define AW_BURST_QUIET_MS 250
+/* A file written by a writer that has not closed it yet (a linker, a copy
+ * that stalls on a loaded machine) holds the restart until it is closed,
+ * for at most this long after the last change. */
+#define AW_WRITER_HOLD_MS 2000
 #define AW_DEFAULT_STOP_TIMEOUT_MS 5000
 #define AW_DEFAULT_POLL_MS 500 /* --poll without =MS, and the automatic fallback */
 

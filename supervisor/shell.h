@@ -57,9 +57,11 @@ const char *watch_poll_why(void);
 /* Read pending events; for each candidate path call cb. Returns 1 when the
  * queue overflowed (events were lost: the caller rescans). */
 typedef void (*watch_cb)(void *arg, const char *path, size_t len);
-/* attr_only: the event says attributes changed (chmod, chown, link count,
- * times) and nothing was written */
-typedef void (*watch_ev_cb)(void *arg, const char *path, size_t len, int attr_only);
+/* What one inotify event says of a file (flags for watch_ev_cb) */
+#define AW_FS_ATTR_ONLY 1 /* attributes changed (chmod, chown, link count, times), no byte written */
+#define AW_FS_WRITTEN 2   /* bytes written by a writer that may still hold it open */
+#define AW_FS_CLOSED 4    /* a writer closed it */
+typedef void (*watch_ev_cb)(void *arg, const char *path, size_t len, unsigned flags);
 int watch_read(watch_ev_cb cb, void *arg);
 /* Directories whose watch went away (deleted, renamed, unmounted): try to
  * watch them again; each one that is back has its entries passed to cb.

@@ -157,7 +157,10 @@ int watch_read(watch_ev_cb cb, void *arg)
                 len = dl;
             }
             path[len] = '\0';
-            cb(arg, path, len, (ev->mask & ~(uint32_t)IN_ISDIR) == IN_ATTRIB);
+            uint32_t m = ev->mask & ~(uint32_t)IN_ISDIR;
+            cb(arg, path, len,
+               (m == IN_ATTRIB ? AW_FS_ATTR_ONLY : 0u) | (m & IN_MODIFY ? AW_FS_WRITTEN : 0u) |
+                   (m & IN_CLOSE_WRITE ? AW_FS_CLOSED : 0u));
         }
     }
 }

@@ -5,6 +5,7 @@ save patterns, writes that put the mtime back (ctime), metadata-only changes."""
 import shutil
 import signal
 import subprocess
+import time
 
 from harness import *
 
@@ -16,6 +17,27 @@ class TestWatchEdges(AWTestCase):
         tmp = link.with_name(link.name + ".new")
         os.symlink(target, tmp)
         os.replace(tmp, link)
+
+    def test_writer_pausing_mid_file_restarts_once_after_close(self):
+        # A linker, or a copy on a loaded machine, writes part of a file,
+        # pauses longer than the debounce, then writes the rest and closes:
+        # one restart, and the new generation reads the whole file.
+        self.write_app({"main.py": "import json\n"
+                        "print('cfg', json.load(open(os.path.join(os.path.dirname("
+                        "__file__), 'cfg.json')))['v'], flush=True)\n" + APP_READY,
+                        "cfg.json": '{"v": 1}\n'})
+        aw = self.start()
+        aw.expect_out(r"^cfg 1$")
+        aw.started(1)
+        with open(self.app / "cfg.json", "w") as f:
+            f.write('{"v": ')
+            f.flush()
+            time.sleep(0.4)  # the writer's pause (8 debounce windows), not a wait for autowrap
+            f.write("2}\n")
+        aw.expect_change("cfg.json")
+        aw.expect_out(r"^cfg 2$")
+        aw.started(2)
+        self.sentinel(aw, "app/main.py", 3)
 
     def test_symlink_target_in_other_dir_and_link_change(self):
         self.write_app({"main.py": "import mod\nprint('v', mod.V)\n" + APP_READY})

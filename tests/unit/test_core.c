@@ -119,6 +119,14 @@ static void fs_attr(int64_t now, const char *path, struct aw_stat cur)
     step(&e);
 }
 
+/* inotify: written by a writer still holding it (1), or closed (-1) */
+static void fs_w(int64_t now, const char *path, struct aw_stat cur, int writing)
+{
+    struct aw_event e = {.type = AW_EV_FS, .now = now, .path = path, .len = strlen(path), .cur = cur,
+                         .writing = writing};
+    step(&e);
+}
+
 static void child_exit(int64_t now, int status)
 {
     struct aw_event e = {.type = AW_EV_CHILD_EXIT, .now = now, .status = status};
@@ -380,6 +388,50 @@ START_TEST(test_small_batch_and_given_debounce_keep_short_window)
     burst(AW_BURST_FILES * 2);
     last = 100 + AW_BURST_FILES * 2 - 1;
     ck_assert_int_eq(A.deadline, last + 20);
+}
+END_TEST
+
+/* A linker or a stalled copy writes part of the file, pauses longer than
+ * the debounce, then writes the rest: one restart, after its close. */
+START_TEST(test_open_writer_holds_start_until_close)
+{
+    O.debounce_ms = -1;
+    running();
+    fs_w(100, APP, ST(10, 2000), 1);
+    gone(101);
+    ck_assert_int_eq(A.deadline, 100 + AW_WRITER_HOLD_MS);
+    timer(100 + AW_DEFAULT_DEBOUNCE_MS + 200);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    fs_w(400, APP, ST(10, 3000), 1);
+    timer(400 + AW_DEFAULT_DEBOUNCE_MS);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    fs_w(500, APP, ST(10, 3000), -1); /* closed: the bytes did not move since */
+    ck_assert_int_eq(A.deadline, 400 + AW_DEFAULT_DEBOUNCE_MS);
+    timer(500);
+    assert_start(2);
+    /* the next save, by a writer that closes at once, gets the short window */
+    fs_w(1000, APP, ST(10, 4000), 1);
+    fs_w(1000, APP, ST(10, 4000), -1);
+    gone(1001);
+    ck_assert_int_eq(A.deadline, 1000 + AW_DEFAULT_DEBOUNCE_MS);
+}
+END_TEST
+
+/* A writer that never closes (or a close inotify lost) delays a restart by
+ * AW_WRITER_HOLD_MS at most, and does not slow the batches after it. */
+START_TEST(test_writer_that_never_closes_is_waited_for_boundedly)
+{
+    O.debounce_ms = -1;
+    running();
+    fs_w(100, APP, ST(10, 2000), 1);
+    gone(101);
+    timer(100 + AW_WRITER_HOLD_MS - 1);
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    timer(100 + AW_WRITER_HOLD_MS);
+    assert_start(2);
+    fs(5000, APP, ST(10, 5000));
+    gone(5001);
+    ck_assert_int_eq(A.deadline, 5000 + AW_DEFAULT_DEBOUNCE_MS);
 }
 END_TEST
 
@@ -2046,6 +2098,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_change_stops_then_starts);
     tcase_add_test(t, test_change_while_stopping_extends_debounce);
     tcase_add_test(t, test_group_gone_after_quiet_starts_at_once);
+    tcase_add_test(t, test_open_writer_holds_start_until_close);
+    tcase_add_test(t, test_writer_that_never_closes_is_waited_for_boundedly);
     tcase_add_test(t, test_burst_waits_longer);
     tcase_add_test(t, test_small_batch_and_given_debounce_keep_short_window);
     tcase_add_test(t, test_child_exits_during_debounce);
