@@ -34,3 +34,19 @@ int aw_dedupe_insert(uint64_t *tab, size_t nslots, uint64_t h)
     }
     return 1;
 }
+
+int aw_dedupe_contains(const uint64_t *tab, size_t nslots, uint64_t h)
+{
+    if (h == 0)
+        h = 1;
+    size_t mask = nslots - 1;
+    size_t i = (size_t)h & mask;
+    for (unsigned p = 0; p < AW_DEDUPE_PROBES && p < nslots; p++, i = (i + 1) & mask) {
+        uint64_t cur = __atomic_load_n(&tab[i], __ATOMIC_ACQUIRE);
+        if (cur == h)
+            return 1;
+        if (cur == 0)
+            return 0;
+    }
+    return 0;
+}

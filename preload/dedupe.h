@@ -18,5 +18,8 @@ uint64_t aw_dedupe_hash(unsigned kind, const char *path, size_t len);
  * Returns 1 if H was not there before (or the table is too full to tell),
  * 0 if it was. */
 int aw_dedupe_insert(uint64_t *tab, size_t nslots, uint64_t h);
+/* Is H in the table? 0 also when the probe window is full of others (the
+ * caller then does the work and insert() answers "new"). */
+int aw_dedupe_contains(const uint64_t *tab, size_t nslots, uint64_t h);
 
 #endif

@@ -8,6 +8,23 @@ static const char *const default_exts[] = {
     "whl",
 };
 
+/* The bytes of a short extension as one number: the lookup in every
+ * intercepted call compares numbers, not strings. */
+static uint64_t key_of(const char *e, size_t n)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < n && i < 8; i++)
+        k |= (uint64_t)(unsigned char)e[i] << (8 * i);
+    return k;
+}
+
+/* Open addressing over twice as many slots as extensions: a probe ends at
+ * the key or at an empty slot within a few steps. */
+static unsigned slot_of(uint64_t k)
+{
+    return (unsigned)((k * 0x9e3779b97f4a7c15ull) >> 57) % (2 * AW_EXT_MAX);
+}
+
 static int add(struct aw_extset *s, const char *e, size_t n)
 {
     if (n == 0 || n >= AW_EXT_LEN || s->n >= AW_EXT_MAX || memchr(e, '/', n))
@@ -15,6 +32,13 @@ static int add(struct aw_extset *s, const char *e, size_t n)
     memcpy(s->ext[s->n], e, n);
     s->ext[s->n][n] = '\0';
     s->len[s->n] = (unsigned char)n;
+    if (n <= 8) {
+        uint64_t k = key_of(e, n);
+        unsigned i = slot_of(k);
+        while (s->slot[i] && s->slot[i] != k)
+            i = (i + 1) % (2 * AW_EXT_MAX);
+        s->slot[i] = k;
+    }
     s->n++;
     return 0;
 }
@@ -52,6 +76,15 @@ int aw_extset_parse(struct aw_extset *s, const char *list)
 
 static int has(const struct aw_extset *s, const char *e, size_t n)
 {
+    if (n == 0 || n >= AW_EXT_LEN)
+        return 0;
+    if (n <= 8) {
+        uint64_t k = key_of(e, n);
+        for (unsigned i = slot_of(k); s->slot[i]; i = (i + 1) % (2 * AW_EXT_MAX))
+            if (s->slot[i] == k)
+                return 1;
+        return 0;
+    }
     for (unsigned i = 0; i < s->n; i++)
         if (s->len[i] == n && memcmp(s->ext[i], e, n) == 0)
             return 1;
@@ -80,23 +113,28 @@ int aw_extset_match(const struct aw_extset *s, const char *path, size_t len)
 {
     if (s->all)
         return 1;
-    size_t i = len;
-    while (i > 0 && path[i - 1] != '/')
-        i--;
-    const char *base = path + i;
-    size_t n = len - i;
-    /* The extension starts after the last dot. A dot-file whose whole name
-     * is an extension counts too: ".env" is a dotenv file. */
-    size_t d = n;
-    while (d > 0 && base[d - 1] != '.')
+    /* One scan back from the end, to the last dot of the last component:
+     * this runs on every path the program touches. */
+    size_t d = len;
+    while (d > 0 && path[d - 1] != '/' && path[d - 1] != '.')
         d--;
-    if (d >= 1 && has(s, base + d, n - d))
-        return 1;
-    /* A dot-file named like a run-control file (.apprc, .npmrc, .bashrc)
-     * is configuration whatever its name: the one kind of config a program
-     * probes for in $HOME without an extension. Part of the default set
-     * only: --ext py means .py, and --ext apprc names one such file. */
-    if (s->rc && d == 1 && n >= 4 && base[n - 2] == 'r' && base[n - 1] == 'c')
-        return 1;
-    return has(s, "so", 2) && versioned_so(base, n);
+    if (d > 0 && path[d - 1] == '.') {
+        if (has(s, path + d, len - d))
+            return 1;
+        /* A dot-file named like a run-control file (.apprc, .npmrc,
+         * .bashrc) is configuration whatever its name: the one kind of
+         * config a program probes for in $HOME without an extension. Part
+         * of the default set only: --ext py means .py, and --ext apprc names
+         * one such file. (A dot-file whose whole name is an extension, like
+         * ".env", matched above.) */
+        if (s->rc && (d == 1 || path[d - 2] == '/') && len - d >= 3 && path[len - 2] == 'r' &&
+            path[len - 1] == 'c')
+            return 1;
+    }
+    if (len == 0 || path[len - 1] < '0' || path[len - 1] > '9' || !has(s, "so", 2))
+        return 0;
+    size_t b = len;
+    while (b > 0 && path[b - 1] != '/')
+        b--;
+    return versioned_so(path + b, len - b);
 }

@@ -5,6 +5,7 @@
 #define AUTOWRAP_EXTSET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define AW_EXT_MAX 64    /* extensions in one set */
 #define AW_EXT_LEN 16    /* longest extension, without the dot, plus NUL */
@@ -14,6 +15,7 @@ struct aw_extset {
     int rc;              /* the default set's run-control dot-files (.apprc) */
     unsigned n;
     unsigned char len[AW_EXT_MAX];
+    uint64_t slot[2 * AW_EXT_MAX]; /* extensions of up to 8 bytes, packed, hashed */
     char ext[AW_EXT_MAX][AW_EXT_LEN];
 };
 

@@ -35,6 +35,27 @@ static __thread int aw_in_dlsym AW_TLS;
 static int g_state; /* 0 none, 1 initialising, 2 done */
 static struct aw_extset g_ext;
 static uint64_t g_seen[1u << 15];
+static unsigned g_new_records;
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+/* The table's pages are touched at random, a fault or two each (a lookup
+ * maps the zero page, the insert then copies it): about 130 faults once a
+ * program has made a few hundred records. Past 32 new records the program is
+ * clearly one that loads many files: fault the whole table in with one call
+ * instead (older kernels say EINVAL: nothing lost). A short program never
+ * pays for it. */
+static void populate_seen(void)
+{
+    if (__atomic_add_fetch(&g_new_records, 1, __ATOMIC_RELAXED) != 32)
+        return;
+    uintptr_t a = ((uintptr_t)g_seen + 4095) & ~(uintptr_t)4095; /* the whole pages in it */
+    uintptr_t b = ((uintptr_t)g_seen + sizeof g_seen) & ~(uintptr_t)4095;
+    if (b > a)
+        aw_sys(SYS_madvise, (void *)a, (size_t)(b - a), MADV_POPULATE_WRITE);
+}
 
 /* Captured environment, "NAME=value", for re-injection across exec. */
 #define ENVBUF 4200
@@ -143,8 +164,21 @@ static size_t raw_getcwd(char *buf, size_t cap)
     return strlen(buf);
 }
 
+/* The process whose directory the cache holds. A vfork child (Python's
+ * subprocess with cwd= calls chdir() in one) shares our memory: its chdir
+ * only marks the cache stale, and while it is stale the owner refills it
+ * on its next relative path and anyone else asks the kernel. */
+static int g_cwd_pid;
+
 void aw_cwd_refresh(void)
 {
+    int self = (int)aw_sys(SYS_getpid);
+    int owner = __atomic_load_n(&g_cwd_pid, __ATOMIC_ACQUIRE);
+    if (owner && owner != self) {
+        __atomic_store_n(&g_cwd_broken, 1, __ATOMIC_RELEASE);
+        return;
+    }
+    __atomic_store_n(&g_cwd_pid, self, __ATOMIC_RELEASE);
     char tmp[AW_PATH_MAX + 1];
     size_t n = raw_getcwd(tmp, sizeof tmp);
     unsigned s = __atomic_load_n(&g_cwd_seq, __ATOMIC_ACQUIRE);
@@ -163,6 +197,9 @@ void aw_cwd_refresh(void)
 
 static size_t get_cwd(char *out, size_t cap)
 {
+    if (__atomic_load_n(&g_cwd_broken, __ATOMIC_ACQUIRE) &&
+        aw_sys(SYS_getpid) == __atomic_load_n(&g_cwd_pid, __ATOMIC_ACQUIRE))
+        aw_cwd_refresh();
     if (!__atomic_load_n(&g_cwd_broken, __ATOMIC_ACQUIRE)) {
         unsigned s1 = __atomic_load_n(&g_cwd_seq, __ATOMIC_ACQUIRE);
         if (!(s1 & 1)) {
@@ -235,6 +272,7 @@ static void atfork_child(void)
     int self = (int)aw_sys(SYS_getpid);
     __atomic_store_n(&g_sock.pid, self, __ATOMIC_RELEASE);
     __atomic_store_n(&g_trace.pid, self, __ATOMIC_RELEASE);
+    __atomic_store_n(&g_cwd_pid, self, __ATOMIC_RELEASE); /* our own copy of the cache now */
 }
 
 static int sock_fd(int *temp)
@@ -294,6 +332,60 @@ static int trace_fd(int *temp)
  * to a trace file (a path per line). */
 static int to_supervisor(void) { return g_sockpath[0] && !g_sock_dead; }
 
+static int tracing(void) { return g_tracepath[0] || g_trace_stderr; }
+
+/* One trace line for PATH unless its hash H (kind 0: the path alone) says
+ * this process wrote it already. */
+static void trace_line(const char *path, size_t len, uint64_t h)
+{
+    if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, h))
+        return;
+    populate_seen();
+    char line[AW_PATH_MAX * 4 + 2];
+    size_t o = 0;
+    static const char hex[] = "0123456789abcdef";
+    size_t plain = 0; /* most paths need no escape: copy them whole */
+    while (plain < len && (unsigned char)path[plain] >= 0x20 && path[plain] != 0x7f &&
+           path[plain] != '\\')
+        plain++;
+    memcpy(line, path, plain);
+    o = plain;
+    for (size_t i = plain; i < len; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if (c == '\\') {
+            line[o++] = '\\';
+            line[o++] = '\\';
+        } else if (c == '\n') {
+            line[o++] = '\\';
+            line[o++] = 'n';
+        } else if (c == '\t') {
+            line[o++] = '\\';
+            line[o++] = 't';
+        } else if (c < 0x20 || c == 0x7f) {
+            line[o++] = '\\';
+            line[o++] = 'x';
+            line[o++] = hex[c >> 4];
+            line[o++] = hex[c & 15];
+        } else {
+            line[o++] = (char)c;
+        }
+    }
+    line[o++] = '\n';
+    for (int again = 1;; again--) {
+        int temp = 0;
+        int fd = trace_fd(&temp);
+        if (fd < 0)
+            break;
+        long r = aw_sys(SYS_write, fd, line, o);
+        int e = r < 0 ? errno : 0;
+        if (temp)
+            aw_sys(SYS_close, fd);
+        if (!(e == EBADF && !temp && fd != 2 && again))
+            break;
+        __atomic_store_n(&g_trace.verified, 0, __ATOMIC_RELEASE);
+    }
+}
+
 static void send_record(unsigned kind, unsigned flags, const char *path, size_t len,
                         const struct aw_ident *id)
 {
@@ -319,46 +411,8 @@ static void send_record(unsigned kind, unsigned flags, const char *path, size_t 
         }
     }
     /* Trace lines: each dependency path once per process, whatever its kind. */
-    if ((g_tracepath[0] || g_trace_stderr) && aw_kind_is_dependency(kind) &&
-        aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(0, path, len))) {
-        char line[AW_PATH_MAX * 4 + 2];
-        size_t o = 0;
-        static const char hex[] = "0123456789abcdef";
-        for (size_t i = 0; i < len; i++) {
-            unsigned char c = (unsigned char)path[i];
-            if (c == '\\') {
-                line[o++] = '\\';
-                line[o++] = '\\';
-            } else if (c == '\n') {
-                line[o++] = '\\';
-                line[o++] = 'n';
-            } else if (c == '\t') {
-                line[o++] = '\\';
-                line[o++] = 't';
-            } else if (c < 0x20 || c == 0x7f) {
-                line[o++] = '\\';
-                line[o++] = 'x';
-                line[o++] = hex[c >> 4];
-                line[o++] = hex[c & 15];
-            } else {
-                line[o++] = (char)c;
-            }
-        }
-        line[o++] = '\n';
-        for (int again = 1;; again--) {
-            int temp = 0;
-            int fd = trace_fd(&temp);
-            if (fd < 0)
-                break;
-            long r = aw_sys(SYS_write, fd, line, o);
-            int e = r < 0 ? errno : 0;
-            if (temp)
-                aw_sys(SYS_close, fd);
-            if (!(e == EBADF && !temp && fd != 2 && again))
-                break;
-            __atomic_store_n(&g_trace.verified, 0, __ATOMIC_RELEASE);
-        }
-    }
+    if (tracing() && aw_kind_is_dependency(kind))
+        trace_line(path, len, aw_dedupe_hash(0, path, len));
 }
 
 /* ---- reporting ---- */
@@ -415,17 +469,75 @@ static size_t make_abs(int dirfd, const char *path, size_t len, char *out, size_
     return aw_path_absolute(out, cap, base, bl, path, len);
 }
 
+/* The path this thread last found in the trace, as the program named it:
+ * programs stat a file and then open it by the same name (Perl, Ruby),
+ * and the second call then costs one hash instead of a normalisation. A
+ * relative name counts only with the same working directory. Inherited by
+ * a fork child with the table it stands for. */
+static __thread uint64_t t_last_traced AW_TLS;
+
+static uint64_t raw_key(int dirfd, const char *path, size_t len)
+{
+    uint64_t h = aw_dedupe_hash(0, path, len);
+    if (path[0] == '/')
+        return h;
+    if (dirfd != AT_FDCWD || __atomic_load_n(&g_cwd_broken, __ATOMIC_ACQUIRE))
+        return 0;
+    unsigned seq = __atomic_load_n(&g_cwd_seq, __ATOMIC_ACQUIRE);
+    if (seq & 1)
+        return 0;
+    h ^= ((uint64_t)seq + 1) * 0x9e3779b97f4a7c15ull;
+    return h ? h : 1;
+}
+
+/* Records with no supervisor to read them: only a trace line per path can
+ * come of them, so a path already written costs one table lookup, and the
+ * identity is looked at only to drop directories and FIFOs (an exec or a
+ * library is a file already). */
+static int trace_only(unsigned kind, const char *abs, size_t n, int how, int fd,
+                      const struct stat *given, uint64_t h)
+{
+    if (!tracing() || !aw_kind_is_dependency(kind) || excluded(abs, n))
+        return 0;
+    if (!h)
+        h = aw_dedupe_hash(0, abs, n);
+    if (aw_dedupe_contains(g_seen, sizeof g_seen / sizeof *g_seen, h))
+        return 1;
+    if (kind == AW_KIND_READ || kind == AW_KIND_STAT) {
+        struct stat st;
+        int ok;
+        if (given && (how == AW_ID_STAT || (how == AW_ID_LSTAT && !S_ISLNK(given->st_mode)))) {
+            st = *given;
+            ok = 1;
+        } else if (how == AW_ID_FD) {
+            ok = rsys_fstat(fd, &st) == 0;
+        } else {
+            ok = aw_sys(SYS_newfstatat, AT_FDCWD, abs, &st, 0) == 0;
+        }
+        /* a stat that failed now still happened: the path is a dependency */
+        if (kind == AW_KIND_STAT ? ok && S_ISDIR(st.st_mode) : !ok || !S_ISREG(st.st_mode))
+            return 0;
+    }
+    trace_line(abs, n, h);
+    return 1;
+}
+
 /* always: an event, not only a path; sent each time and not remembered
  * (a vfork child shares the parent's table). GIVEN: the program's own stat
  * result for the path (AW_ID_STAT or AW_ID_LSTAT), or NULL. */
 static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsigned flags,
                        int always, const struct stat *given)
 {
+    if (!to_supervisor()) {
+        trace_only(kind, abs, n, how, fd, given, 0);
+        return;
+    }
     if (excluded(abs, n))
         return;
     if (!always &&
         !aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(kind, abs, n)))
         return;
+    populate_seen();
     struct aw_ident id = {0};
     struct stat st;
     int ok = 0;
@@ -474,11 +586,26 @@ static void note(unsigned kind, int dirfd, const char *path, int tracked, int ho
     size_t len = strlen(path);
     if (tracked && !aw_extset_match(&g_ext, path, len))
         return;
+    uint64_t raw = 0;
+    if (!to_supervisor()) {
+        /* with only a trace file, a miss, a listing or a write leaves no line */
+        if (!(tracing() && aw_kind_is_dependency(kind)))
+            return;
+        raw = raw_key(dirfd, path, len);
+        if (raw && raw == t_last_traced)
+            return;
+    }
     int saved = errno;
     char abs[AW_PATH_MAX + 1];
     size_t n = make_abs(dirfd, path, len, abs, sizeof abs);
-    if (n)
+    if (n && raw) {
+        /* an absolute name that normalising left alone hashes the same */
+        uint64_t h = path[0] == '/' && n == len ? raw : 0;
+        if (trace_only(kind, abs, n, how, fd, given, h))
+            t_last_traced = raw;
+    } else if (n) {
         report_abs(kind, abs, n, how, fd, 0, 0, given);
+    }
     errno = saved;
 }
 

@@ -188,6 +188,19 @@ os.waitpid(pid, 0)
         self.assertListed(lines, sub)
         self.assertListed(lines, other)
 
+    def test_chdir_in_a_vfork_child_is_not_the_parents(self):
+        # Python's subprocess with cwd= calls chdir() in a vfork child, which
+        # shares the parent's memory (the shim's cwd cache with it): the
+        # parent's relative paths must still resolve against its own cwd.
+        mine = self.write("rel.json", "{}")
+        theirs = self.write("sub/rel.json", "{}")
+        app = self.write("app.py", "import subprocess\n"
+                         "subprocess.run(['/bin/true'], cwd='sub', check=True)\n"
+                         "open('rel.json').read()\n")
+        lines, _ = self.trace([PY, str(app)])
+        self.assertListed(lines, mine)
+        self.assertNotListed(lines, theirs)
+
     def test_missing_and_written_not_in_trace(self):
         app = self.write("app.py", "import os\n"
                          "os.path.exists('nothere.py')\n"

@@ -37,6 +37,23 @@ START_TEST(overflow_reports_new)
 }
 END_TEST
 
+START_TEST(contains_agrees_with_insert)
+{
+    uint64_t tab[8] = {0};
+    ck_assert_int_eq(aw_dedupe_contains(tab, 8, H(0, "/a.pm")), 0);
+    ck_assert_int_eq(aw_dedupe_insert(tab, 8, H(0, "/a.pm")), 1);
+    ck_assert_int_eq(aw_dedupe_contains(tab, 8, H(0, "/a.pm")), 1);
+    ck_assert_int_eq(aw_dedupe_contains(tab, 8, H(1, "/a.pm")), 0);
+    char p[32];
+    for (int i = 0; i < 8; i++) {
+        snprintf(p, sizeof p, "/f%d", i);
+        aw_dedupe_insert(tab, 8, H(0, p));
+    }
+    /* full table: an unseen key is "not in" (the work is done, never skipped) */
+    ck_assert_int_eq(aw_dedupe_contains(tab, 8, H(0, "/other")), 0);
+}
+END_TEST
+
 START_TEST(bounded_probe_many)
 {
     static uint64_t tab[1 << 12];
@@ -94,6 +111,7 @@ int main(void)
     Suite *s = suite_create("dedupe");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, once_per_key);
+    tcase_add_test(tc, contains_agrees_with_insert);
     tcase_add_test(tc, overflow_reports_new);
     tcase_add_test(tc, bounded_probe_many);
     tcase_add_test(tc, threads_one_winner);
