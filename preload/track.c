@@ -386,6 +386,29 @@ static void trace_line(const char *path, size_t len, uint64_t h)
     }
 }
 
+/* A send timed out (SO_SNDTIMEO, 1 s: autowrap stalled or swamped): until
+ * one goes through again, sends do not wait, so a stalled autowrap slows
+ * the program by one timeout, not one per record. */
+static int g_send_stalled;
+
+/* One byte in the runtime directory's "lost" file per record not
+ * delivered: autowrap reads the count from its size and says so. A write
+ * to a regular file does not wait for a stalled reader. */
+static void count_lost(void)
+{
+    char p[AW_PATH_MAX + 1];
+    if (!g_sockdir_len || g_sockdir_len + 1 + sizeof AW_LOST_NAME > sizeof p)
+        return;
+    memcpy(p, g_sockdir, g_sockdir_len);
+    p[g_sockdir_len] = '/';
+    memcpy(p + g_sockdir_len + 1, AW_LOST_NAME, sizeof AW_LOST_NAME);
+    long fd = aw_sys(SYS_openat, AT_FDCWD, p, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    aw_sys(SYS_write, (int)fd, "x", 1);
+    aw_sys(SYS_close, (int)fd);
+}
+
 static void send_record(unsigned kind, unsigned flags, const char *path, size_t len,
                         const struct aw_ident *id)
 {
@@ -398,10 +421,22 @@ static void send_record(unsigned kind, unsigned flags, const char *path, size_t 
             int fd = sock_fd(&temp);
             if (fd < 0)
                 break;
-            long r = aw_sys(SYS_sendto, fd, buf, n, MSG_NOSIGNAL, NULL, 0);
+            int nowait = __atomic_load_n(&g_send_stalled, __ATOMIC_RELAXED);
+            long r;
+            int tries = 0;
+            do /* a signal handler interrupting the wait is no reason to lose it */
+                r = aw_sys(SYS_sendto, fd, buf, n, MSG_NOSIGNAL | (nowait ? MSG_DONTWAIT : 0),
+                           NULL, 0);
+            while (r < 0 && errno == EINTR && ++tries < 8);
             int e = r < 0 ? errno : 0;
             if (e == ECONNREFUSED || e == ENOTCONN)
                 g_sock_dead = 1;
+            if (r >= 0 && nowait)
+                __atomic_store_n(&g_send_stalled, 0, __ATOMIC_RELAXED);
+            if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS || e == EINTR) {
+                __atomic_store_n(&g_send_stalled, 1, __ATOMIC_RELAXED);
+                count_lost();
+            }
             if (temp)
                 aw_sys(SYS_close, fd);
             /* closed or replaced behind libc's back: check, reconnect, once */

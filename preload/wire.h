@@ -50,6 +50,9 @@ enum aw_kind {
 /* Environment variables the supervisor sets and the shim reads (and
  * re-injects across exec when a program scrubs its environment). */
 #define AW_ENV_SOCK "AUTOWRAP_SOCK"   /* path of the supervisor's datagram socket */
+/* Beside the socket: a file the shim appends one byte to per record it
+ * could not deliver in time (the supervisor reads its size). */
+#define AW_LOST_NAME "lost"
 #define AW_ENV_TRACE "AUTOWRAP_TRACE" /* FILE or "-": standalone trace output */
 #define AW_ENV_EXT "AUTOWRAP_EXT"     /* comma list replacing the default extensions */
 #define AW_ENV_ALL "AUTOWRAP_ALL"     /* "1": track every file read */

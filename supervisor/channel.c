@@ -1,6 +1,9 @@
 /* The channel: a private 0700 runtime directory (mkdtemp) holding a
- * SOCK_DGRAM unix socket "sock" that the shim sends records to. */
+ * SOCK_DGRAM unix socket "sock" that the shim sends records to, and "lost",
+ * a file the shim appends one byte to for each record it could not deliver
+ * in time (its size is the count: a stalled autowrap cannot lose it). */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +14,13 @@
 #include <unistd.h>
 
 #include "shell.h"
+#include "wire.h"
 
 static char rundir[108];
 static char sockpath[128];
-static int have_dir, have_sock;
+static char lostpath[128];
+static int have_dir, have_sock, have_lost;
+static int lost_fd = -1;
 
 const char *channel_dir(void) { return rundir; }
 const char *channel_sock(void) { return sockpath; }
@@ -59,14 +65,29 @@ int channel_open(void)
         return -1;
     }
     have_sock = 1;
+    snprintf(lostpath, sizeof lostpath, "%s/%s", rundir, AW_LOST_NAME);
+    lost_fd = open(lostpath, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    have_lost = lost_fd >= 0; /* without it losses are not counted, nothing else changes */
     int sz = 8 << 20;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
     return fd;
 }
 
+int channel_lost(void)
+{
+    struct stat st;
+    if (lost_fd < 0 || fstat(lost_fd, &st) != 0)
+        return 0;
+    return st.st_size > INT32_MAX ? INT32_MAX : (int)st.st_size;
+}
+
 void channel_cleanup(void)
 {
+    if (have_lost) {
+        unlink(lostpath);
+        have_lost = 0;
+    }
     if (have_sock) {
         unlink(sockpath);
         have_sock = 0;

@@ -71,6 +71,7 @@ struct aw_core {
     struct aw_dark *dark;
     uint32_t child_pid; /* COMMAND's pid (AW_EV_STARTED), 0 until then */
     int dark_said;
+    int lost_said; /* AW_EV_LOST total already told */
 };
 
 /* ---- small helpers ---- */
@@ -436,6 +437,29 @@ static void do_exit(struct aw_core *c, struct aw_actions *out, int code)
 {
     push(out, AW_ACT_EXIT)->code = code;
     c->exited = 1;
+}
+
+/* ---- records lost on the way ---- */
+
+/* A record the shim could not deliver is a dependency autowrap may not
+ * know: never silent. Said once per new loss, with the way out. */
+static void on_lost(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
+{
+    if (ev->status <= c->lost_said)
+        return;
+    int n = ev->status - c->lost_said;
+    c->lost_said = ev->status;
+    if (c->opt->mode == AW_MODE_LIST)
+        say(out, AW_SAY_ERROR,
+            "%d record%s could not be delivered in time (autowrap stalled or overloaded): "
+            "this list may be incomplete; run it again",
+            n, n == 1 ? "" : "s");
+    else
+        say(out, AW_SAY_ERROR,
+            "%d record%s could not be delivered in time (autowrap stalled or overloaded): "
+            "what is watched may be incomplete; press Enter or send SIGHUP to restart and "
+            "record again",
+            n, n == 1 ? "" : "s");
 }
 
 /* ---- programs the shim cannot see (dark.h) ---- */
@@ -1093,6 +1117,7 @@ void core_step(struct aw_core *c, const struct aw_event *ev, struct aw_actions *
         case AW_EV_RESTART: on_restart(c, ev, out); break;
         case AW_EV_NOT_READY: on_not_ready(c, ev, out); break;
         case AW_EV_STARTED: on_started(c, ev); break;
+        case AW_EV_LOST: on_lost(c, ev, out); break;
         }
     }
     out->deadline = deadline(c);

@@ -40,6 +40,8 @@ enum aw_event_type {
                         * executable yet, or empty (a linker or cp mid-write) */
     AW_EV_STARTED,     /* the START was carried out: COMMAND runs as pid (its
                         * records carry that pid once the shim runs in it) */
+    AW_EV_LOST,        /* the shim counted records it could not deliver in time
+                        * (autowrap stalled or overloaded): status is the total so far */
 };
 
 struct aw_event {

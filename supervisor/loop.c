@@ -53,6 +53,7 @@ struct loop {
     int64_t next_poll;   /* next poll tick, -1 = none */
     int64_t next_retry;  /* next attempt to re-watch lost directories, -1 = none */
     int said_poll;
+    int lost;            /* channel_lost() last handed to the core */
     /* follow-up events produced while carrying out actions */
     struct aw_event pending[8];
     unsigned npending;
@@ -603,6 +604,15 @@ static unsigned drain_batch(struct loop *L)
     unsigned n = drain_channel(L);
     if (n && !L->done)
         step_bare(L, AW_EV_DRAINED, 0);
+    int lost = n ? channel_lost() : L->lost; /* records come after a stall, too */
+    if (lost > L->lost && !L->done) {
+        L->lost = lost;
+        struct aw_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = AW_EV_LOST;
+        ev.status = lost;
+        step(L, &ev);
+    }
     return n;
 }
 

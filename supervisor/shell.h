@@ -23,6 +23,7 @@ int channel_open(void);              /* the socket fd, or -1 (message said) */
 const char *channel_dir(void);
 const char *channel_sock(void);
 void channel_cleanup(void);          /* unlink the socket, remove the directory */
+int channel_lost(void);              /* records the shim counted as not delivered, so far */
 
 /* guardian.c: a process that SIGKILLs the child's group and removes the
  * runtime directory if autowrap dies without cleaning up. */

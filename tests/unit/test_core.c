@@ -435,6 +435,46 @@ START_TEST(test_writer_that_never_closes_is_waited_for_boundedly)
 }
 END_TEST
 
+static int said_part(const char *part)
+{
+    for (unsigned i = 0; i < A.n; i++)
+        if (A.a[i].type == AW_ACT_SAY && strstr(A.a[i].text, part))
+            return 1;
+    return 0;
+}
+
+static void lost(int64_t now, int total)
+{
+    struct aw_event e = {.type = AW_EV_LOST, .now = now, .status = total};
+    step(&e);
+}
+
+/* Records the shim could not deliver: said once per new loss, nothing else
+ * happens (no restart: what is lost is unknown). */
+START_TEST(test_lost_records_are_said_once_per_loss)
+{
+    running();
+    lost(10, 3);
+    assert_said("3 records could not be delivered in time (autowrap stalled or overloaded): "
+                "what is watched may be incomplete; press Enter or send SIGHUP to restart and "
+                "record again");
+    ck_assert_uint_eq(count(AW_ACT_START), 0);
+    ck_assert_uint_eq(count(AW_ACT_SIGNAL), 0);
+    lost(20, 3);
+    assert_nothing();
+    lost(30, 4);
+    ck_assert(said_part("1 record could not be delivered in time ("));
+    teardown();
+    setup();
+    O.mode = AW_MODE_LIST;
+    mk();
+    begin(0);
+    lost(5, 2);
+    ck_assert(said_part("2 records could not be delivered in time"));
+    ck_assert(said_part("this list may be incomplete; run it again"));
+}
+END_TEST
+
 START_TEST(test_group_gone_after_quiet_starts_at_once)
 {
     running();
@@ -2099,6 +2139,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_change_while_stopping_extends_debounce);
     tcase_add_test(t, test_group_gone_after_quiet_starts_at_once);
     tcase_add_test(t, test_open_writer_holds_start_until_close);
+    tcase_add_test(t, test_lost_records_are_said_once_per_loss);
     tcase_add_test(t, test_writer_that_never_closes_is_waited_for_boundedly);
     tcase_add_test(t, test_burst_waits_longer);
     tcase_add_test(t, test_small_batch_and_given_debounce_keep_short_window);
