@@ -58,6 +58,7 @@ struct aw_core {
     const char *chg_verb;
     unsigned chg_more;
     unsigned nwriting; /* deps of this batch written and not closed yet */
+    int settled;       /* the batch's newest event landed a whole file (note_writer) */
     int quitting, quit_sig;
     int64_t stop_since; /* when the stop signal went to the current group (-1: none) */
     int list_child_done, list_status, list_group_gone;
@@ -516,6 +517,7 @@ static void reset_changes(struct aw_core *c)
 {
     c->batch++;
     c->nwriting = 0; /* dep->writing marks of the old batch no longer count */
+    c->settled = 0;
     c->chg_path = NULL;
     c->chg_verb = NULL;
     c->chg_more = 0;
@@ -581,6 +583,8 @@ static int64_t quiet_window(const struct aw_core *c)
     int64_t d = debounce(c);
     if (!c->opt->debounce_given && c->chg_more + 1 >= AW_BURST_FILES && d < AW_BURST_QUIET_MS)
         d = AW_BURST_QUIET_MS;
+    else if (!c->opt->debounce_given && c->settled && !c->nwriting && c->chg_more == 0)
+        d = AW_SETTLED_QUIET_MS; /* one file saved and landed: restart now */
     if (c->nwriting && d < AW_WRITER_HOLD_MS)
         d = AW_WRITER_HOLD_MS; /* until the writer closes it: a half-written file is no change */
     return d;
@@ -626,6 +630,14 @@ static void note_writer(struct aw_core *c, struct aw_dep *d, const struct aw_eve
         d->writing = 0;
         c->nwriting--;
     }
+    /* The newest word on the batch: a file closed by its writer or renamed
+     * into place has landed whole; a chmod after it (vim restores the
+     * mode) changes nothing of that. Anything else (a write still open, a
+     * deletion, a poll that cannot tell) may be half of a save. */
+    if (ev->writing < 0 && ev->cur.exists)
+        c->settled = 1;
+    else if (!ev->attr_only)
+        c->settled = 0;
 }
 
 static void change(struct aw_core *c, struct aw_dep *d, const char *verb, int64_t now,

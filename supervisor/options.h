@@ -41,6 +41,11 @@ struct aw_options {
 };
 
 #define AW_DEFAULT_DEBOUNCE_MS 50
+/* ...and the window when the batch is one file and inotify said it landed
+ * whole (its writer closed it, or a rename put it in place): an editor's
+ * save restarts within milliseconds. A second file in the batch means a
+ * tool writing several: the debounce again. */
+#define AW_SETTLED_QUIET_MS 5
 /* A batch of this many files is a tool at work (checkout, formatter, build),
  * and tools stall on a loaded machine: wait for a longer quiet window. */
 #define AW_BURST_FILES 32

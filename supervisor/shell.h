@@ -61,7 +61,7 @@ typedef void (*watch_cb)(void *arg, const char *path, size_t len);
 /* What one inotify event says of a file (flags for watch_ev_cb) */
 #define AW_FS_ATTR_ONLY 1 /* attributes changed (chmod, chown, link count, times), no byte written */
 #define AW_FS_WRITTEN 2   /* bytes written by a writer that may still hold it open */
-#define AW_FS_CLOSED 4    /* a writer closed it */
+#define AW_FS_CLOSED 4    /* a writer closed it, or a rename put it in place: it landed whole */
 typedef void (*watch_ev_cb)(void *arg, const char *path, size_t len, unsigned flags);
 int watch_read(watch_ev_cb cb, void *arg);
 /* Directories whose watch went away (deleted, renamed, unmounted): try to

@@ -160,7 +160,7 @@ int watch_read(watch_ev_cb cb, void *arg)
             uint32_t m = ev->mask & ~(uint32_t)IN_ISDIR;
             cb(arg, path, len,
                (m == IN_ATTRIB ? AW_FS_ATTR_ONLY : 0u) | (m & IN_MODIFY ? AW_FS_WRITTEN : 0u) |
-                   (m & IN_CLOSE_WRITE ? AW_FS_CLOSED : 0u));
+                   (m & (IN_CLOSE_WRITE | IN_MOVED_TO) ? AW_FS_CLOSED : 0u));
         }
     }
 }

@@ -122,7 +122,7 @@ class TestC(LangCase):
         self.assertEqual(g, 3, "generation of the sentinel")
         aw.expect_out(self.loaded(2, 10, 22))
         aw.ready()
-        self.assertEqual(self.starts(), 3, "server start count")
+        self.assertEqual(self.starts(), 3, "server start count" + aw.context())
 
     def test_not_executable_until_chmod(self):
         """The gap made deterministic: the new binary is written 0644 and left

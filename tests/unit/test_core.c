@@ -406,14 +406,14 @@ START_TEST(test_open_writer_holds_start_until_close)
     timer(400 + AW_DEFAULT_DEBOUNCE_MS);
     ck_assert_uint_eq(count(AW_ACT_START), 0);
     fs_w(500, APP, ST(10, 3000), -1); /* closed: the bytes did not move since */
-    ck_assert_int_eq(A.deadline, 400 + AW_DEFAULT_DEBOUNCE_MS);
+    ck_assert_int_eq(A.deadline, 400 + AW_SETTLED_QUIET_MS);
     timer(500);
     assert_start(2);
     /* the next save, by a writer that closes at once, gets the short window */
     fs_w(1000, APP, ST(10, 4000), 1);
     fs_w(1000, APP, ST(10, 4000), -1);
     gone(1001);
-    ck_assert_int_eq(A.deadline, 1000 + AW_DEFAULT_DEBOUNCE_MS);
+    ck_assert_int_eq(A.deadline, 1000 + AW_SETTLED_QUIET_MS);
 }
 END_TEST
 
@@ -442,6 +442,58 @@ static int said_part(const char *part)
             return 1;
     return 0;
 }
+
+/* Once inotify says the newest change landed whole (closed by its writer,
+ * or renamed into place) the window is AW_SETTLED_QUIET_MS: an editor's
+ * save restarts within milliseconds. What may be half a save keeps the
+ * debounce: a write still open, a deletion (vim renames the file away
+ * first), a poll; a chmod after the close changes nothing of it; -d is
+ * the user's window whatever inotify says. */
+START_TEST(test_landed_save_gets_the_short_window)
+{
+    O.debounce_ms = -1;
+    running();
+    fs_w(100, APP, ST(10, 2000), 1);
+    fs_w(101, APP, ST(10, 2000), -1);
+    fs_attr(102, APP, ST(10, 2000));
+    gone(103);
+    ck_assert_int_eq(A.deadline, 100 + AW_SETTLED_QUIET_MS);
+    timer(100 + AW_SETTLED_QUIET_MS);
+    assert_start(2);
+    /* vim: the file renamed away (deleted), then written anew and closed */
+    fs(200, APP, (struct aw_stat){0});
+    gone(201);
+    ck_assert_int_eq(A.deadline, 200 + AW_DEFAULT_DEBOUNCE_MS);
+    fs_w(210, APP, ST(11, 3000), 1);
+    fs_w(211, APP, ST(11, 3000), -1);
+    ck_assert_int_eq(A.deadline, 210 + AW_SETTLED_QUIET_MS);
+    timer(215);
+    assert_start(3);
+    /* a second file in the batch: a tool writing several, the debounce */
+    record(216, AW_KIND_READ, "/proj/b.py", ST(20, 1000));
+    drained(216);
+    fs_w(220, APP, ST(11, 3500), -1);
+    fs_w(221, "/proj/b.py", ST(20, 1500), -1);
+    gone(222);
+    ck_assert_int_eq(A.deadline, 221 + AW_DEFAULT_DEBOUNCE_MS);
+    timer(221 + AW_DEFAULT_DEBOUNCE_MS);
+    assert_start(4);
+    /* a poll (no word on writers) keeps the debounce */
+    fs(300, APP, ST(11, 4000));
+    gone(301);
+    ck_assert_int_eq(A.deadline, 300 + AW_DEFAULT_DEBOUNCE_MS);
+    timer(350);
+    assert_start(5);
+    teardown();
+    setup();
+    O.debounce_ms = 20;
+    O.debounce_given = 1;
+    running();
+    fs_w(100, APP, ST(10, 2000), -1);
+    gone(101);
+    ck_assert_int_eq(A.deadline, 120);
+}
+END_TEST
 
 static void lost(int64_t now, int total)
 {
@@ -2140,6 +2192,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_group_gone_after_quiet_starts_at_once);
     tcase_add_test(t, test_open_writer_holds_start_until_close);
     tcase_add_test(t, test_lost_records_are_said_once_per_loss);
+    tcase_add_test(t, test_landed_save_gets_the_short_window);
     tcase_add_test(t, test_writer_that_never_closes_is_waited_for_boundedly);
     tcase_add_test(t, test_burst_waits_longer);
     tcase_add_test(t, test_small_batch_and_given_debounce_keep_short_window);
