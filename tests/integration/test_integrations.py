@@ -148,9 +148,9 @@ class TestIntegrations(AWTestCase):
         for rel, text in files.items():
             self.write(Path("app") / rel, text)
 
-    def launch(self, line, extra_opts=()):
+    def launch(self, line):
         opts, cmd = self.recipe(line)
-        aw = Autowrap(self, list(extra_opts) + opts + ["--"] + cmd, self.app,
+        aw = Autowrap(self, opts + ["--"] + cmd, self.app,
                       self.env(path=DEBIAN_PATH))
         self.addCleanup(self._stop_autowrap, aw)
         aw.generation(1, timeout=T)
