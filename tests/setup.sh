@@ -21,6 +21,12 @@ if [ "$what" = check ]; then
     command -v lua5.4 >/dev/null 2>&1 || missing lua5.4
     command -v php >/dev/null 2>&1 || missing php-cli
     command -v musl-gcc >/dev/null 2>&1 || missing musl-tools # libtrack-musl.so, test_musl
+    # Servers of tests/integration/test_integrations.py (docs/integrations.md).
+    /usr/bin/python3 -c 'import django' >/dev/null 2>&1 || missing python3-django
+    [ -x /usr/bin/flask ] || missing python3-flask
+    [ -x /usr/bin/uvicorn ] || missing uvicorn
+    [ -x /usr/bin/gunicorn ] || missing gunicorn
+    command -v make >/dev/null 2>&1 || missing make
     # static programs for test_dark (cc -static needs libc.a)
     case "$(cc -print-file-name=libc.a 2>/dev/null)" in
     /*) ;;
