@@ -1000,8 +1000,11 @@ static void on_start_failed(struct aw_core *c, const struct aw_event *ev, struct
                        : ev->err == EACCES || ev->err == EPERM ? "permission denied"
                        : ev->err == ENOEXEC                     ? "exec format error"
                        : ev->err == EISDIR                      ? "is a directory"
-                                                                : "cannot execute";
-    say(out, AW_SAY_ERROR, "%s: %s", cmd, what);
+                                                                : NULL;
+    if (what)
+        say(out, AW_SAY_ERROR, "%s: %s", cmd, what);
+    else /* autowrap's own pipe or fork failed (EMFILE, EAGAIN, ENOMEM), or exec did */
+        say(out, AW_SAY_ERROR, "%s: cannot start: %s", cmd, strerror(ev->err));
     if (c->gen <= 1 || c->quitting)
         do_exit(c, out, c->quitting ? 128 + c->quit_sig : notfound ? 127 : 126);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -672,6 +673,32 @@ static void on_inotify(void *arg, const char *path, size_t len, int attr_only)
     fs_changed(arg, path, len, attr_only);
 }
 
+/* No inotify instance: one line, then everything is polled. EMFILE is
+ * either this process's descriptor table (ulimit -n; inherited descriptors
+ * can fill it) or the per-user instance limit: a spare descriptor tells. */
+static void say_no_inotify(int err)
+{
+    const char *hint = "";
+    char lim[96];
+    if (err == EMFILE) {
+        int t = fcntl(2, F_DUPFD_CLOEXEC, 0);
+        if (t >= 0) {
+            close(t);
+            hint = " (raise sysctl fs.inotify.max_user_instances)";
+        } else {
+            struct rlimit rl;
+            if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+                snprintf(lim, sizeof lim, " (out of file descriptors: raise ulimit -n, now %llu)",
+                         (unsigned long long)rl.rlim_cur);
+            else
+                snprintf(lim, sizeof lim, " (out of file descriptors)");
+            hint = lim;
+        }
+    }
+    say(AW_SAY_ERROR, "inotify: %s: polling every %d ms instead%s", strerror(err),
+        AW_DEFAULT_POLL_MS, hint);
+}
+
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
 {
     static struct loop L;
@@ -728,9 +755,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     L.next_poll = L.next_retry = -1;
     if (opt->mode == AW_MODE_RUN && opt->poll_ms == 0) {
         L.ifd = watch_init();
-        if (L.ifd < 0) /* EMFILE: fs.inotify.max_user_instances; anything else alike */
-            say(AW_SAY_ERROR, "polling every %d ms instead%s", AW_DEFAULT_POLL_MS,
-                errno == EMFILE ? " (raise sysctl fs.inotify.max_user_instances)" : "");
+        if (L.ifd < 0)
+            say_no_inotify(errno);
     }
     L.core = core_new(opt, cwd);
     if (!L.core) {
