@@ -50,6 +50,7 @@ struct loop {
     int64_t next_poll;   /* next poll tick, -1 = none */
     int64_t next_retry;  /* next attempt to re-watch lost directories, -1 = none */
     int said_poll;
+    int said_make_nl;    /* --format make left a path out */
     /* follow-up events produced while carrying out actions */
     struct aw_event pending[8];
     unsigned npending;
@@ -317,6 +318,11 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             if (n) {
                 fwrite(L->fmtbuf, 1, n, L->out);
                 fflush(L->out);
+            } else if (L->opt->format == AW_FMT_MAKE && aw_kind_is_dependency(a->kind) &&
+                       strchr(a->path, '\n') && !L->said_make_nl) {
+                L->said_make_nl = 1; /* make has no way to write that name */
+                say(AW_SAY_NORMAL, "%s: a newline in the name cannot be written in a make "
+                    "depfile; left out (this notice is given once)", a->path);
             }
             break;
         }
