@@ -236,6 +236,7 @@ static void write_changed(struct loop *L, unsigned batch)
     FILE *f = fopen(tmp, "we");
     if (!f) {
         say(AW_SAY_ERROR, "cannot write %s: %s", tmp, strerror(errno));
+        unlink(changed_path); /* no list rather than the last one's */
         return;
     }
     size_t it = 0;
@@ -245,6 +246,7 @@ static void write_changed(struct loop *L, unsigned batch)
     if (fclose(f) != 0 || rename(tmp, changed_path) != 0) {
         say(AW_SAY_ERROR, "cannot write %s: %s", changed_path, strerror(errno));
         unlink(tmp);
+        unlink(changed_path); /* no list rather than the last one's */
     }
 }
 
