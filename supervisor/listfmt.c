@@ -180,8 +180,12 @@ size_t aw_listfmt(enum aw_format fmt, unsigned kind, uint32_t pid, const char *p
         bad |= put(buf, cap, &pos, ": ", 2);
         bad |= aw_esc_make(buf, cap, &pos, path, len);
         bad |= putc1(buf, cap, &pos, '\n');
-        bad |= esc_make(buf, cap, &pos, path, len, 1);
-        bad |= put(buf, cap, &pos, ":\n", 2);
+        /* make splits a rule's targets at a tab, escaped or not (in a
+         * prerequisite "\\<TAB>" holds): no empty rule for such a name */
+        if (!memchr(path, '\t', len)) {
+            bad |= esc_make(buf, cap, &pos, path, len, 1);
+            bad |= put(buf, cap, &pos, ":\n", 2);
+        }
         break;
     }
     }

@@ -50,7 +50,7 @@ struct loop {
     int64_t next_poll;   /* next poll tick, -1 = none */
     int64_t next_retry;  /* next attempt to re-watch lost directories, -1 = none */
     int said_poll;
-    int said_make_nl;    /* --format make left a path out */
+    int said_make_nl;    /* --format make left out: 1 a newline name, 2 a tab's rule */
     /* follow-up events produced while carrying out actions */
     struct aw_event pending[8];
     unsigned npending;
@@ -320,11 +320,18 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             if (n) {
                 fwrite(L->fmtbuf, 1, n, L->out);
                 fflush(L->out);
-            } else if (L->opt->format == AW_FMT_MAKE && aw_kind_is_dependency(a->kind) &&
-                       strchr(a->path, '\n') && !L->said_make_nl) {
-                L->said_make_nl = 1; /* make has no way to write that name */
-                say(AW_SAY_NORMAL, "%s: a newline in the name cannot be written in a make "
-                    "depfile; left out (this notice is given once)", a->path);
+            }
+            int odd = !aw_kind_is_dependency(a->kind) || L->opt->format != AW_FMT_MAKE ? 0
+                      : strchr(a->path, '\n')                                        ? 1
+                      : strchr(a->path, '\t')                                        ? 2
+                                                                                     : 0;
+            if (odd & ~L->said_make_nl) {
+                L->said_make_nl |= odd; /* make has no way to write that name */
+                say(AW_SAY_NORMAL, "%s: %s (this notice is given once)", a->path,
+                    odd == 1 ? "a newline in the name cannot be written in a "
+                                            "make depfile; left out"
+                                          : "a tab in the name cannot be a make target; "
+                                            "listed without its empty rule");
             }
             break;
         }
@@ -824,8 +831,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             check_group(&L);
         /* 3. inotify */
         if (!L.done && L.ifd >= 0 && watch_read(on_inotify, &L)) {
-            /* the queue overflowed: events were lost, compare everything */
-            say(AW_SAY_VERBOSE, "inotify queue overflowed: rescanning");
+            /* the queue overflowed or a file system went: compare everything */
+            say(AW_SAY_VERBOSE, "inotify queue overflowed or a file system was unmounted: rescanning");
             rescan_tracked(&L);
             if (!L.done)
                 watch_relist(on_fs, &L); /* names created meanwhile */

@@ -55,7 +55,8 @@ int watch_dir(const char *dir);
 #define WATCH_POLL (-2)
 const char *watch_poll_why(void);
 /* Read pending events; for each candidate path call cb. Returns 1 when the
- * queue overflowed (events were lost: the caller rescans). */
+ * queue overflowed or a watched file system was unmounted (events were
+ * lost: the caller rescans). */
 typedef void (*watch_cb)(void *arg, const char *path, size_t len);
 /* attr_only: the event says attributes changed (chmod, chown, link count,
  * times) and nothing was written */
