@@ -832,7 +832,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         /* 3. inotify */
         if (!L.done && L.ifd >= 0 && watch_read(on_inotify, &L)) {
             /* the queue overflowed or a file system went: compare everything */
-            say(AW_SAY_VERBOSE, "inotify queue overflowed or a file system was unmounted: rescanning");
+            say(AW_SAY_VERBOSE,
+                "inotify queue overflowed or a file system was unmounted: rescanning");
             rescan_tracked(&L);
             if (!L.done)
                 watch_relist(on_fs, &L); /* names created meanwhile */
