@@ -21,6 +21,10 @@ if [ "$what" = check ]; then
     command -v lua5.4 >/dev/null 2>&1 || missing lua5.4
     command -v php >/dev/null 2>&1 || missing php-cli
     command -v musl-gcc >/dev/null 2>&1 || missing musl-tools # libtrack-musl.so, test_musl
+    # test_security's file-capability case runs only as root: needed only then
+    if [ "$(id -u)" = 0 ]; then
+        command -v setcap >/dev/null 2>&1 || missing libcap2-bin
+    fi
     # static programs for test_dark (cc -static needs libc.a)
     case "$(cc -print-file-name=libc.a 2>/dev/null)" in
     /*) ;;
