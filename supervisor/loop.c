@@ -691,14 +691,15 @@ static void on_inotify(void *arg, const char *path, size_t len, int attr_only)
 /* No inotify instance: one line, then everything is polled. EMFILE is
  * either this process's descriptor table (ulimit -n; inherited descriptors
  * can fill it) or the per-user instance limit: a spare descriptor tells. */
-static void say_no_inotify(int err)
+static void say_no_inotify(int err, int any_fd)
 {
     const char *hint = "";
     char lim[96];
     if (err == EMFILE) {
-        int t = fcntl(2, F_DUPFD_CLOEXEC, 0);
-        if (t >= 0) {
+        int t = fcntl(any_fd, F_DUPFD_CLOEXEC, 0);
+        if (t >= 0)
             close(t);
+        if (t >= 0 || errno != EMFILE) {
             hint = " (raise sysctl fs.inotify.max_user_instances)";
         } else {
             struct rlimit rl;
@@ -771,7 +772,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     if (opt->mode == AW_MODE_RUN && opt->poll_ms == 0) {
         L.ifd = watch_init();
         if (L.ifd < 0)
-            say_no_inotify(errno);
+            say_no_inotify(errno, L.chfd);
     }
     L.core = core_new(opt, cwd);
     if (!L.core) {
