@@ -47,5 +47,12 @@ const char *aw_pathsearch(const char *file, char *out, size_t cap);
 char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, size_t bcap);
 size_t aw_env_count(char *const *envp);
 void aw_env_putback(void);
+/* secure.c: 1 in a setuid/setgid/capability process (AT_SECURE): the shim
+ * then does nothing at all. */
+int aw_secure_process(void);
+/* secure.c: open AUTOWRAP_TRACE's file (no symlink, no blocking on a FIFO);
+ * the fd, or -1 after saying why once per process. errno is kept. */
+#define AW_TRACE_MSG_MAX 4400
+int aw_trace_open(const char *path);
 
 #endif

@@ -79,6 +79,7 @@ static size_t g_sockdir_len;
 static int g_sock_dead;
 static char g_tracepath[AW_PATH_MAX + 1];
 static int g_trace_stderr;
+static int g_trace_failed; /* AUTOWRAP_TRACE could not be opened (said) */
 
 /* A descriptor the shim owns, checked by identity (fstat) before use unless
  * nothing can have replaced it since the last check: the program's close,
@@ -306,10 +307,13 @@ static int sock_fd(int *temp)
 
 static int open_trace(int *temp)
 {
-    long fd = aw_sys(SYS_openat, AT_FDCWD, g_tracepath,
-                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0)
+    if (g_trace_failed)
         return -1;
+    int fd = aw_trace_open(g_tracepath);
+    if (fd < 0) {
+        g_trace_failed = 1; /* said once; no retry on every record */
+        return -1;
+    }
     int h = move_high((int)fd);
     *temp = !owned_claim(&g_trace, h);
     return h;
@@ -948,6 +952,11 @@ void aw_init(void)
     if (!__atomic_compare_exchange_n(&g_state, &s, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return;
     int saved = errno;
+    if (aw_secure_process()) { /* elevated rights: not a single report */
+        __atomic_store_n(&g_state, 2, __ATOMIC_RELEASE);
+        errno = saved;
+        return;
+    }
     aw_cwd_refresh();
     const char *sock = env_get(AW_ENV_SOCK), *trace = env_get(AW_ENV_TRACE);
     const char *ext = env_get(AW_ENV_EXT), *all = env_get(AW_ENV_ALL);

@@ -25,31 +25,50 @@ static int lost_fd = -1;
 const char *channel_dir(void) { return rundir; }
 const char *channel_sock(void) { return sockpath; }
 
+/* 0, or -1 with errno set (ENAMETOOLONG: the socket path would not fit). */
 static int make_dir(const char *base)
 {
     struct sockaddr_un sa;
     /* base + "/autowrap.XXXXXX" + "/sock" must fit in sun_path */
-    if (!base || base[0] != '/' || strlen(base) + 22 >= sizeof sa.sun_path)
+    if (base[0] != '/' || strlen(base) + 22 >= sizeof sa.sun_path) {
+        errno = base[0] != '/' ? EINVAL : ENAMETOOLONG;
         return -1;
+    }
     snprintf(rundir, sizeof rundir, "%s/autowrap.XXXXXX", base);
-    if (!mkdtemp(rundir))
+    if (!mkdtemp(rundir)) /* mode 0700, whatever the umask */
         return -1;
-    chmod(rundir, 0700);
     have_dir = 1;
     snprintf(sockpath, sizeof sockpath, "%s/sock", rundir);
     return 0;
 }
 
+/* The first of $XDG_RUNTIME_DIR, $TMPDIR, /tmp where a private directory
+ * can be made. When none can, one line names each place tried and why. */
 int channel_open(void)
 {
+    const char *names[] = {"$XDG_RUNTIME_DIR ", "$TMPDIR ", ""};
     const char *bases[] = {getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"), "/tmp"};
+    char why[600];
+    size_t wl = 0;
     int ok = -1;
-    for (size_t i = 0; i < 3 && ok; i++)
+    why[0] = '\0';
+    for (size_t i = 0; i < 3 && ok; i++) {
+        if (!bases[i] || !*bases[i] || (i == 2 && bases[1] && strcmp(bases[1], "/tmp") == 0))
+            continue;
         ok = make_dir(bases[i]);
+        if (ok && wl < sizeof why) {
+            int n = snprintf(why + wl, sizeof why - wl, "%s%s%s: %s", wl ? "; " : "", names[i],
+                             bases[i], strerror(errno));
+            wl += n > 0 ? (size_t)n : 0;
+        }
+    }
     if (ok) {
-        say(AW_SAY_ERROR, "cannot create a runtime directory: %s", strerror(errno));
+        say(AW_SAY_ERROR, "cannot create a runtime directory (%s); set TMPDIR to a writable "
+                          "directory", why);
         return -1;
     }
+    if (wl) /* a place the user named could not be used: say where it went */
+        say(AW_SAY_NORMAL, "runtime directory %s (%s)", rundir, why);
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         say(AW_SAY_ERROR, "socket: %s", strerror(errno));
@@ -60,7 +79,7 @@ int channel_open(void)
     sa.sun_family = AF_UNIX;
     memcpy(sa.sun_path, sockpath, strlen(sockpath) + 1);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        say(AW_SAY_ERROR, "bind %s: %s", sockpath, strerror(errno));
+        say(AW_SAY_ERROR, "cannot create the socket %s: %s", sockpath, strerror(errno));
         close(fd);
         return -1;
     }

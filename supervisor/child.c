@@ -101,24 +101,34 @@ pid_t child_start(const struct child_env *ce, int *err)
     int p[2];
     *err = 0;
     if (pipe2(p, O_CLOEXEC) < 0) {
-        *err = errno;
-        return -1;
+        if (errno != EMFILE && errno != ENFILE) {
+            *err = errno;
+            return -1;
+        }
+        /* out of descriptors: start without the error pipe; a failed exec
+         * is then seen as the child's exit status 127 or 126 */
+        p[0] = p[1] = -1;
     }
     pid_t parent = getpid();
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         *err = errno;
-        close(p[0]);
-        close(p[1]);
+        if (p[0] >= 0) {
+            close(p[0]);
+            close(p[1]);
+        }
         return -1;
     }
     if (pid == 0) {
-        close(p[0]);
+        if (p[0] >= 0)
+            close(p[0]);
         child_exec(ce, parent, p[1]);
     }
-    close(p[1]);
     setpgid(pid, pid); /* also here: no race with an early kill(-pgid) */
+    if (p[0] < 0)
+        return pid;
+    close(p[1]);
     int e = 0;
     ssize_t n;
     do

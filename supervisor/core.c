@@ -131,7 +131,7 @@ static void act_signal(struct aw_actions *out, int sig)
     a->tree = 1;
 }
 
-static const char *shown(const struct aw_core *c, const char *path)
+static const char *shown_rel(const struct aw_core *c, const char *path)
 {
     if (c->cwdlen == 1 && c->cwd[0] == '/')
         return path[0] == '/' && path[1] ? path + 1 : path;
@@ -142,6 +142,27 @@ static const char *shown(const struct aw_core *c, const char *path)
             return ".";
     }
     return path;
+}
+
+/* A path as status lines show it: relative to the cwd when under it, and
+ * at most AW_SHOWN_MAX bytes: a longer one keeps its tail from a '/' on,
+ * after "...", so the line still ends with what happened ("changed,
+ * restarting") within the action's text. */
+static const char *shown(const struct aw_core *c, const char *path)
+{
+    const char *p = shown_rel(c, path);
+    size_t n = strlen(p);
+    if (n <= AW_SHOWN_MAX)
+        return p;
+    const char *tail = p + n - AW_SHOWN_MAX, *slash = strchr(tail, '/');
+    if (slash && slash[1])
+        tail = slash;
+    else
+        while ((unsigned char)*tail >= 0x80 && (unsigned char)*tail < 0xc0)
+            tail++; /* not in the middle of a UTF-8 sequence */
+    static char buf[AW_SHOWN_MAX + 8];
+    snprintf(buf, sizeof buf, "...%s", tail);
+    return buf;
 }
 
 static int debounce(const struct aw_core *c)
@@ -1058,8 +1079,11 @@ static void on_start_failed(struct aw_core *c, const struct aw_event *ev, struct
                        : ev->err == EACCES || ev->err == EPERM ? "permission denied"
                        : ev->err == ENOEXEC                     ? "exec format error"
                        : ev->err == EISDIR                      ? "is a directory"
-                                                                : "cannot execute";
-    say(out, AW_SAY_ERROR, "%s: %s", cmd, what);
+                                                                : NULL;
+    if (what)
+        say(out, AW_SAY_ERROR, "%s: %s", cmd, what);
+    else /* autowrap's own pipe or fork failed (EMFILE, EAGAIN, ENOMEM), or exec did */
+        say(out, AW_SAY_ERROR, "%s: cannot start: %s", cmd, strerror(ev->err));
     if (c->gen <= 1 || c->quitting)
         do_exit(c, out, c->quitting ? 128 + c->quit_sig : notfound ? 127 : 126);
 }

@@ -94,6 +94,7 @@ struct aw_action {
     const char *path;    /* AW_ACT_WATCH, AW_ACT_PRINT: owned by the core, valid until core_free */
     int level;           /* AW_ACT_SAY: enum aw_say_level */
     char text[512];      /* AW_ACT_SAY */
+#define AW_SHOWN_MAX 200u /* longest path a status line shows (its tail) */
 };
 
 #define AW_MAX_ACTIONS 64

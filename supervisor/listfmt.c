@@ -113,12 +113,19 @@ int aw_esc_json(char *buf, size_t cap, size_t *pos, const char *s, size_t len)
     return 0;
 }
 
-int aw_esc_make(char *buf, size_t cap, size_t *pos, const char *s, size_t len)
+/* A make word. rule_target: the word is the target of a rule, where an
+ * unquoted '%' would make it a pattern rule (in a prerequisite it is
+ * literal, and a backslash before it would stay). */
+static int esc_make(char *buf, size_t cap, size_t *pos, const char *s, size_t len, int rule_target)
 {
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         int r;
-        if (c == ' ')
+        if (c == ':')
+            r = put(buf, cap, pos, "\\:", 2);
+        else if (c == '%' && rule_target)
+            r = put(buf, cap, pos, "\\%", 2);
+        else if (c == ' ')
             r = put(buf, cap, pos, "\\ ", 2);
         else if (c == '\t')
             r = put(buf, cap, pos, "\\\t", 2);
@@ -132,6 +139,11 @@ int aw_esc_make(char *buf, size_t cap, size_t *pos, const char *s, size_t len)
             return -1;
     }
     return 0;
+}
+
+int aw_esc_make(char *buf, size_t cap, size_t *pos, const char *s, size_t len)
+{
+    return esc_make(buf, cap, pos, s, len, 0);
 }
 
 size_t aw_listfmt(enum aw_format fmt, unsigned kind, uint32_t pid, const char *path, size_t len,
@@ -164,12 +176,16 @@ size_t aw_listfmt(enum aw_format fmt, unsigned kind, uint32_t pid, const char *p
         const char *t = target && *target ? target : "all";
         if (memchr(t, '\n', strlen(t)))
             return 0;
-        bad |= aw_esc_make(buf, cap, &pos, t, strlen(t));
+        bad |= esc_make(buf, cap, &pos, t, strlen(t), 1);
         bad |= put(buf, cap, &pos, ": ", 2);
         bad |= aw_esc_make(buf, cap, &pos, path, len);
         bad |= putc1(buf, cap, &pos, '\n');
-        bad |= aw_esc_make(buf, cap, &pos, path, len);
-        bad |= put(buf, cap, &pos, ":\n", 2);
+        /* make splits a rule's targets at a tab, escaped or not (in a
+         * prerequisite "\\<TAB>" holds): no empty rule for such a name */
+        if (!memchr(path, '\t', len)) {
+            bad |= esc_make(buf, cap, &pos, path, len, 1);
+            bad |= put(buf, cap, &pos, ":\n", 2);
+        }
         break;
     }
     }

@@ -18,7 +18,8 @@
  * target (NULL: "all"). Returns the length written (without the NUL); 0 when
  * the record is not printed in this format (text and make print only
  * dependencies; make cannot express a path with a newline) or cap is too
- * small. */
+ * small. make: a path with a tab gets no empty "PATH:" rule (make cannot
+ * name such a target). */
 size_t aw_listfmt(enum aw_format fmt, unsigned kind, uint32_t pid, const char *path, size_t len,
                   const char *target, char *buf, size_t cap);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -54,6 +55,7 @@ struct loop {
     int64_t next_retry;  /* next attempt to re-watch lost directories, -1 = none */
     int said_poll;
     int lost;            /* channel_lost() last handed to the core */
+    int said_make_nl;    /* --format make left out: 1 a newline name, 2 a tab's rule */
     /* follow-up events produced while carrying out actions */
     struct aw_event pending[8];
     unsigned npending;
@@ -279,6 +281,7 @@ static void write_changed(struct loop *L, unsigned batch)
     FILE *f = fopen(tmp, "we");
     if (!f) {
         say(AW_SAY_ERROR, "cannot write %s: %s", tmp, strerror(errno));
+        unlink(changed_path); /* no list rather than the last one's */
         return;
     }
     size_t it = 0;
@@ -288,6 +291,7 @@ static void write_changed(struct loop *L, unsigned batch)
     if (fclose(f) != 0 || rename(tmp, changed_path) != 0) {
         say(AW_SAY_ERROR, "cannot write %s: %s", changed_path, strerror(errno));
         unlink(tmp);
+        unlink(changed_path); /* no list rather than the last one's */
     }
 }
 
@@ -373,6 +377,18 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             if (n) {
                 fwrite(L->fmtbuf, 1, n, L->out);
                 L->out_dirty = 1;
+            }
+            int odd = !aw_kind_is_dependency(a->kind) || L->opt->format != AW_FMT_MAKE ? 0
+                      : strchr(a->path, '\n')                                        ? 1
+                      : strchr(a->path, '\t')                                        ? 2
+                                                                                     : 0;
+            if (odd & ~L->said_make_nl) {
+                L->said_make_nl |= odd; /* make has no way to write that name */
+                say(AW_SAY_NORMAL, "%s: %s (this notice is given once)", a->path,
+                    odd == 1 ? "a newline in the name cannot be written in a "
+                                            "make depfile; left out"
+                                          : "a tab in the name cannot be a make target; "
+                                            "listed without its empty rule");
             }
             break;
         }
@@ -775,6 +791,33 @@ static void on_inotify(void *arg, const char *path, size_t len, unsigned flags)
     fs_changed(arg, path, len, flags);
 }
 
+/* No inotify instance: one line, then everything is polled. EMFILE is
+ * either this process's descriptor table (ulimit -n; inherited descriptors
+ * can fill it) or the per-user instance limit: a spare descriptor tells. */
+static void say_no_inotify(int err, int any_fd)
+{
+    const char *hint = "";
+    char lim[96];
+    if (err == EMFILE) {
+        int t = fcntl(any_fd, F_DUPFD_CLOEXEC, 0);
+        if (t >= 0)
+            close(t);
+        if (t >= 0 || errno != EMFILE) {
+            hint = " (raise sysctl fs.inotify.max_user_instances)";
+        } else {
+            struct rlimit rl;
+            if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+                snprintf(lim, sizeof lim, " (out of file descriptors: raise ulimit -n, now %llu)",
+                         (unsigned long long)rl.rlim_cur);
+            else
+                snprintf(lim, sizeof lim, " (out of file descriptors)");
+            hint = lim;
+        }
+    }
+    say(AW_SAY_ERROR, "inotify: %s: polling every %d ms instead%s", strerror(err),
+        AW_DEFAULT_POLL_MS, hint);
+}
+
 int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
 {
     static struct loop L;
@@ -837,9 +880,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     L.next_poll = L.next_retry = -1;
     if (opt->mode == AW_MODE_RUN && opt->poll_ms == 0) {
         L.ifd = watch_init();
-        if (L.ifd < 0) /* EMFILE: fs.inotify.max_user_instances; anything else alike */
-            say(AW_SAY_ERROR, "polling every %d ms instead%s", AW_DEFAULT_POLL_MS,
-                errno == EMFILE ? " (raise sysctl fs.inotify.max_user_instances)" : "");
+        if (L.ifd < 0)
+            say_no_inotify(errno, L.chfd);
     }
     L.core = core_new(opt, cwd);
     if (!L.core) {
@@ -927,9 +969,10 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (!L.done && L.group_check >= 0 && now_ms() >= L.group_check)
             check_group(&L);
         /* 3. inotify */
-        if (!L.done && ino >= 0 && pf[ino].revents && watch_read(on_inotify, &L)) {
-            /* the queue overflowed: events were lost, compare everything */
-            say(AW_SAY_VERBOSE, "inotify queue overflowed: rescanning");
+        if (!L.done && L.ifd >= 0 && ino >= 0 && pf[ino].revents && watch_read(on_inotify, &L)) {
+            /* the queue overflowed or a file system went: compare everything */
+            say(AW_SAY_VERBOSE,
+                "inotify queue overflowed or a file system was unmounted: rescanning");
             rescan_tracked(&L);
             if (!L.done)
                 watch_relist(on_fs, &L); /* names created meanwhile */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "listfmt.h"
 #include "shell.h"
 
 static int colour;
@@ -25,13 +26,20 @@ void say_line(int level, const char *text)
     /* design notes: --quiet hides the start line */
     if (level == AW_SAY_NORMAL && verbosity < 0 && strncmp(text, "starting generation ", 20) == 0)
         return;
-    char buf[1024];
+    /* one line whatever a path in it holds: escaped as --list's text
+     * format (newline -> \n, tab -> \t, other control bytes -> \xHH) */
+    char esc[4 * 900 + 1];
+    size_t el = 0;
+    if (aw_esc_text(esc, sizeof esc, &el, text, strlen(text)) != 0)
+        el = 0;
+    esc[el] = '\0';
+    char buf[sizeof esc + 32];
     int n;
     if (colour) {
         const char *c = level == AW_SAY_ERROR ? "\033[1;31m" : "\033[1;36m";
-        n = snprintf(buf, sizeof buf, "%s[autowrap]\033[0m %s\n", c, text);
+        n = snprintf(buf, sizeof buf, "%s[autowrap]\033[0m %s\n", c, esc);
     } else {
-        n = snprintf(buf, sizeof buf, "[autowrap] %s\n", text);
+        n = snprintf(buf, sizeof buf, "[autowrap] %s\n", esc);
     }
     if (n < 0)
         return;

@@ -56,7 +56,8 @@ int watch_dir(const char *dir);
 #define WATCH_POLL (-2)
 const char *watch_poll_why(void);
 /* Read pending events; for each candidate path call cb. Returns 1 when the
- * queue overflowed (events were lost: the caller rescans). */
+ * queue overflowed or a watched file system was unmounted (events were
+ * lost: the caller rescans). */
 typedef void (*watch_cb)(void *arg, const char *path, size_t len);
 /* What one inotify event says of a file (flags for watch_ev_cb) */
 #define AW_FS_ATTR_ONLY 1 /* attributes changed (chmod, chown, link count, times), no byte written */

@@ -57,9 +57,7 @@ static void add_lost(char *dir)
 int watch_init(void)
 {
     ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (ifd < 0)
-        say(AW_SAY_ERROR, "inotify: %s", strerror(errno));
-    return ifd;
+    return ifd; /* the caller says why and polls instead */
 }
 
 int watch_dir(const char *dir)
@@ -128,10 +126,12 @@ int watch_read(watch_ev_cb cb, void *arg)
         for (char *p = buf; p < buf + n;) {
             struct inotify_event *ev = (struct inotify_event *)p;
             p += sizeof *ev + ev->len;
-            if (ev->mask & IN_Q_OVERFLOW) {
+            /* an overflow lost events; an unmount removed every file below
+             * the mount point without one: the caller compares everything */
+            if (ev->mask & (IN_Q_OVERFLOW | IN_UNMOUNT))
                 overflow = 1;
+            if (ev->mask & IN_Q_OVERFLOW)
                 continue;
-            }
             if (ev->wd < 0 || (size_t)ev->wd >= ndirs || !dirs[ev->wd])
                 continue;
             const char *dir = dirs[ev->wd];

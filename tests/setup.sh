@@ -27,6 +27,10 @@ if [ "$what" = check ]; then
     [ -x /usr/bin/uvicorn ] || missing uvicorn
     [ -x /usr/bin/gunicorn ] || missing gunicorn
     command -v make >/dev/null 2>&1 || missing make
+    # test_security's file-capability case runs only as root: needed only then
+    if [ "$(id -u)" = 0 ]; then
+        command -v setcap >/dev/null 2>&1 || missing libcap2-bin
+    fi
     # static programs for test_dark (cc -static needs libc.a)
     case "$(cc -print-file-name=libc.a 2>/dev/null)" in
     /*) ;;

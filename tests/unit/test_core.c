@@ -1601,6 +1601,43 @@ START_TEST(test_start_failed_eacces)
 }
 END_TEST
 
+START_TEST(test_start_failed_other_errno_named)
+{
+    /* autowrap's own pipe or fork failed: say why, not "cannot execute" */
+    mk();
+    begin(0);
+    start_failed(1, EMFILE);
+    assert_said("python3: cannot start: Too many open files");
+    ck_assert_int_eq(nth(AW_ACT_EXIT, 0)->code, 126);
+}
+END_TEST
+
+START_TEST(test_long_path_shown_by_its_tail)
+{
+    /* a 4000-byte path: the status line keeps "changed, restarting" */
+    static char p[4001];
+    size_t n = (size_t)snprintf(p, sizeof p, "/proj");
+    while (n + 101 < 3990)
+        n += (size_t)snprintf(p + n, sizeof p - n, "/%0100d", 0);
+    snprintf(p + n, sizeof p - n, "/deep.py");
+    running();
+    record(2, AW_KIND_READ, p, ST(11, 1000));
+    drained(2);
+    fs(100, p, ST(11, 2000));
+    child_exit(101, WSIG(SIGTERM));
+    gone(102);
+    timer(200);
+    assert_start(2);
+    const struct aw_action *a = nth(AW_ACT_SAY, 0);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_msg(strncmp(a->text, ".../", 4) == 0, "%s", a->text);
+    size_t tl = strlen(a->text), want = strlen("/deep.py changed, restarting");
+    ck_assert_uint_ge(tl, want);
+    ck_assert_str_eq(a->text + tl - want, "/deep.py changed, restarting");
+    ck_assert_uint_le(tl, 4 + AW_SHOWN_MAX + strlen(" changed, restarting"));
+}
+END_TEST
+
 START_TEST(test_start_failed_later_gen_keeps_watching)
 {
     running();
@@ -2287,6 +2324,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_not_ready_hold_ends_with_a_start);
     tcase_add_test(t, test_not_ready_first_generation_not_held);
     tcase_add_test(t, test_mode_counts_for_exec_deps_only);
+    tcase_add_test(t, test_start_failed_other_errno_named);
+    tcase_add_test(t, test_long_path_shown_by_its_tail);
     suite_add_tcase(s, t);
     return s;
 }

@@ -97,9 +97,15 @@ START_TEST(make_escapes)
 {
     ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a b/$x#y.py", "my app"),
                      "my\\ app: /a\\ b/$$x\\#y.py\n/a\\ b/$$x\\#y.py:\n");
-    ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a\tb", "t"), "t: /a\\\tb\n/a\\\tb:\n");
+    /* a tab: the prerequisite only (a rule's target cannot hold one) */
+    ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a\tb", "t"), "t: /a\\\tb\n");
     ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/caf\xc3\xa9\xff", "t"),
                      "t: /caf\xc3\xa9\xff\n/caf\xc3\xa9\xff:\n");
+    /* ':' would end the target list; '%' in a rule's target would make a
+     * pattern rule (in a prerequisite it is literal) */
+    ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a:b/50%.py", "t"),
+                     "t: /a\\:b/50%.py\n/a\\:b/50\\%.py:\n");
+    ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/d/-rf.py", "t"), "t: /d/-rf.py\n/d/-rf.py:\n");
     /* make cannot express a newline in a name: skipped */
     ck_assert_uint_eq(aw_listfmt(AW_FMT_MAKE, AW_KIND_READ, 1, "/a\nb", 4, "t", buf, sizeof buf), 0);
 }
