@@ -59,6 +59,8 @@ struct aw_core {
     unsigned chg_more;
     unsigned nwriting; /* deps of this batch written and not closed yet */
     int settled;       /* the batch's newest event landed a whole file (note_writer) */
+    int calm_before;   /* no change for AW_BURST_QUIET_MS before the batch's first */
+    int changed_once;  /* last_change holds a change */
     int quitting, quit_sig;
     int64_t stop_since; /* when the stop signal went to the current group (-1: none) */
     int list_child_done, list_status, list_group_gone;
@@ -604,7 +606,8 @@ static int64_t quiet_window(const struct aw_core *c)
     int64_t d = debounce(c);
     if (!c->opt->debounce_given && c->chg_more + 1 >= AW_BURST_FILES && d < AW_BURST_QUIET_MS)
         d = AW_BURST_QUIET_MS;
-    else if (!c->opt->debounce_given && c->settled && !c->nwriting && c->chg_more == 0)
+    else if (!c->opt->debounce_given && c->settled && !c->nwriting && c->chg_more == 0 &&
+             c->calm_before)
         d = AW_SETTLED_QUIET_MS; /* one file saved and landed: restart now */
     if (c->nwriting && d < AW_WRITER_HOLD_MS)
         d = AW_WRITER_HOLD_MS; /* until the writer closes it: a half-written file is no change */
@@ -656,7 +659,7 @@ static void note_writer(struct aw_core *c, struct aw_dep *d, const struct aw_eve
      * mode) changes nothing of that. Anything else (a write still open, a
      * deletion, a poll that cannot tell) may be half of a save. */
     if (ev->writing < 0 && ev->cur.exists)
-        c->settled = 1;
+        c->settled = !ev->contended;
     else if (!ev->attr_only)
         c->settled = 0;
 }
@@ -669,6 +672,8 @@ static void change(struct aw_core *c, struct aw_dep *d, const char *verb, int64_
     if (!c->chg_path) {
         c->chg_path = d->path;
         c->chg_verb = verb;
+        /* a batch that follows another closely is the rest of a tool's work */
+        c->calm_before = !c->changed_once || now - c->last_change >= AW_BURST_QUIET_MS;
     } else if (d->path == c->chg_path) {
         /* the net effect for the line: a vim-style save (rename away, write
          * anew) is "changed", not "deleted" */
@@ -684,6 +689,7 @@ static void change(struct aw_core *c, struct aw_dep *d, const char *verb, int64_
     }
     d->batch = c->batch;
     c->last_change = now;
+    c->changed_once = 1;
     c->changes++;
     if (c->opt->signal && c->child_alive && !c->pending) {
         c->pending_signal = 1;

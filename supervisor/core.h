@@ -54,6 +54,7 @@ struct aw_event {
     int attr_only;          /* AW_EV_FS: inotify saw attributes change and no byte written */
     int writing;            /* AW_EV_FS: 1 written by a writer that has not closed it (yet),
                              * -1 the writer closed it, 0 not known (a poll, a scan) */
+    int contended;          /* AW_EV_FS: the CPUs are contended now (writers may stall) */
     int status;             /* AW_EV_CHILD_EXIT: wait status */
     int err;                /* AW_EV_START_FAILED */
     int sig;                /* AW_EV_QUIT */

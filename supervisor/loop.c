@@ -758,6 +758,7 @@ static void fs_changed(struct loop *L, const char *path, size_t len, unsigned fl
     fs_event(&ev, path, len);
     ev.attr_only = attr_only;
     ev.writing = writing;
+    ev.contended = writing < 0 && cpu_contended(now_ms());
     step(L, &ev);
     /* a new directory under -w DIR: watch it, and see what is already in it */
     struct stat sb;
@@ -777,6 +778,7 @@ static void fs_changed(struct loop *L, const char *path, size_t len, unsigned fl
         fs_event(&ev, link, strlen(link));
         ev.attr_only = attr_only;
         ev.writing = writing;
+        ev.contended = writing < 0 && cpu_contended(now_ms());
         step(L, &ev);
     }
 }

@@ -41,10 +41,12 @@ struct aw_options {
 };
 
 #define AW_DEFAULT_DEBOUNCE_MS 50
-/* ...and the window when the batch is one file and inotify said it landed
- * whole (its writer closed it, or a rename put it in place): an editor's
- * save restarts within milliseconds. A second file in the batch means a
- * tool writing several: the debounce again. */
+/* ...and the window when the batch is one file, inotify said it landed
+ * whole (its writer closed it, or a rename put it in place), nothing had
+ * changed for AW_BURST_QUIET_MS before it and the CPUs are not contended
+ * (a tool's writer then stalls between files): an editor's save restarts
+ * within milliseconds. A second file in the batch brings the debounce
+ * back. */
 #define AW_SETTLED_QUIET_MS 5
 /* A batch of this many files is a tool at work (checkout, formatter, build),
  * and tools stall on a loaded machine: wait for a longer quiet window. */

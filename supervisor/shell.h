@@ -24,6 +24,8 @@ const char *channel_dir(void);
 const char *channel_sock(void);
 void channel_cleanup(void);          /* unlink the socket, remove the directory */
 int channel_lost(void);              /* records the shim counted as not delivered, so far */
+/* The CPUs are contended now (pressure.c): writers may stall between files */
+int cpu_contended(int64_t now_ms);
 
 /* guardian.c: a process that SIGKILLs the child's group and removes the
  * runtime directory if autowrap dies without cleaning up. */
