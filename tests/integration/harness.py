@@ -400,7 +400,7 @@ class AWTestCase(unittest.TestCase):
         env = dict(os.environ)
         for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP",
                   "PYTHONINSPECT", "PYTHONSAFEPATH", "LD_PRELOAD", "AUTOWRAP_SOCK",
-                  "AUTOWRAP_TRACE", "AUTOWRAP_EXT", "AUTOWRAP_ALL"):
+                  "AUTOWRAP_TRACE", "AUTOWRAP_EXT", "AUTOWRAP_ALL", "AUTOWRAP_OPTS"):
             env.pop(k, None)
         env["PYTHONUNBUFFERED"] = "1"
         env["NO_COLOR"] = "1"
