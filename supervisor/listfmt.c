@@ -124,6 +124,8 @@ int aw_esc_make(char *buf, size_t cap, size_t *pos, const char *s, size_t len)
             r = put(buf, cap, pos, "\\\t", 2);
         else if (c == '#')
             r = put(buf, cap, pos, "\\#", 2);
+        else if (c == ':') /* unescaped, GNU make reads a static pattern rule */
+            r = put(buf, cap, pos, "\\:", 2);
         else if (c == '$')
             r = put(buf, cap, pos, "$$", 2);
         else

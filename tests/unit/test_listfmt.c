@@ -98,6 +98,7 @@ START_TEST(make_escapes)
     ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a b/$x#y.py", "my app"),
                      "my\\ app: /a\\ b/$$x\\#y.py\n/a\\ b/$$x\\#y.py:\n");
     ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a\tb", "t"), "t: /a\\\tb\n/a\\\tb:\n");
+    ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a:b/c:", "t:1"), "t\\:1: /a\\:b/c\\:\n/a\\:b/c\\::\n");
     ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/caf\xc3\xa9\xff", "t"),
                      "t: /caf\xc3\xa9\xff\n/caf\xc3\xa9\xff:\n");
     /* make cannot express a newline in a name: skipped */
