@@ -1,6 +1,7 @@
 # Thin wrapper over CMake for the two commands a newcomer runs:
 #   make demo    build, then run autowrap on the bundled example app
 #   make check   build, then run every test (SANITIZE=1 for the ASan+UBSan build)
+#   make deb     build a Debian package in $(BUILD_DEB) (installs to /usr)
 SANITIZE ?= 0
 ifeq ($(SANITIZE),0)
 BUILD ?= build
@@ -10,8 +11,9 @@ BUILD ?= build-asan
 CMAKE_SAN := -DAUTOWRAP_SANITIZE=ON
 endif
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD_DEB ?= build-deb
 
-.PHONY: all build check demo clean bench deps-demo deps-check
+.PHONY: all build check demo deb clean bench deps-demo deps-check deps-deb
 
 all: build
 
@@ -20,6 +22,9 @@ deps-demo:
 
 deps-check:
 	@tests/setup.sh check
+
+deps-deb:
+	@tests/setup.sh deb
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) $(CMAKE_SAN) -DAUTOWRAP_TESTS=$(if $(filter check,$(MAKECMDGOALS)),ON,OFF)
@@ -36,8 +41,17 @@ demo: deps-demo build
 	@echo "autowrap demo: edit examples/greeting.py or examples/config.json in another terminal; Ctrl-C to stop."
 	$(BUILD)/supervisor/autowrap -- /usr/bin/python3 examples/app.py
 
+# Never sanitized, never with tests; the package's files are what
+# `cmake --install` puts under /usr (see CMakeLists.txt).
+deb: deps-deb
+	cmake -S . -B $(BUILD_DEB) -DCMAKE_INSTALL_PREFIX=/usr -DAUTOWRAP_SANITIZE=OFF -DAUTOWRAP_TESTS=OFF
+	cmake --build $(BUILD_DEB) -j $(JOBS)
+	rm -f $(BUILD_DEB)/*.deb
+	cd $(BUILD_DEB) && cpack -G DEB
+	@ls $(BUILD_DEB)/*.deb
+
 bench: build
 	bench/run-all.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(BUILD_DEB)

@@ -1,6 +1,7 @@
 /* autowrap: parse the command line, find the shim, run the loop. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "shell.h"
@@ -13,7 +14,8 @@ int main(int argc, char **argv)
 {
     static struct aw_options opt;
     char err[512];
-    enum aw_parse_result r = aw_parse_options(argc, argv, &opt, err, sizeof err);
+    enum aw_parse_result r = aw_parse_options_env(getenv(AW_ENV_OPTS), argc, argv, &opt, err,
+                                                  sizeof err);
     say_init(r == AW_PARSE_OK ? opt.verbosity : 0);
     switch (r) {
     case AW_PARSE_HELP:

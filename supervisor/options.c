@@ -46,6 +46,8 @@ const char aw_usage[] =
     "  -h, --help              show this help\n"
     "  -V, --version           show the version\n"
     "\n"
+    "AUTOWRAP_OPTS holds options applied before the command line's (which win):\n"
+    "split at blanks, '...' and \"...\" quote, e.g. AUTOWRAP_OPTS='-q -d 100'.\n"
     "SIGHUP to autowrap, or Enter in its terminal while no generation runs, restarts.\n"
     "With --signal, AUTOWRAP_CHANGED names a file listing the changed paths.\n"
     "Exit status: 2 bad usage, 127 command not found, 126 not executable, 130 Ctrl-C;\n"
@@ -341,22 +343,30 @@ static enum aw_parse_result apply(struct aw_options *o, const struct optdef *d, 
     return AW_PARSE_OK;
 }
 
-enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *o, char *err,
-                                      unsigned errlen)
+/* Apply the options of argv[*pi..argc-1]. On the command line (env == 0)
+ * options end at "--" (skipped) or at the first word that is not an option,
+ * and *pi is left there. In AUTOWRAP_OPTS (env == 1) every word must be an
+ * option, and an option's value must be in it too. */
+static enum aw_parse_result parse_words(int argc, char **argv, int *pi, int env,
+                                        struct aw_options *o, char *err, unsigned errlen)
 {
-    defaults(o);
-    if (err && errlen)
-        err[0] = '\0';
-    int i = 1;
+    int i = *pi;
     enum aw_parse_result r;
     while (i < argc) {
         char *a = argv[i];
         if (strcmp(a, "--") == 0) {
+            if (env)
+                return fail(err, errlen, "'--' is not allowed (options only; COMMAND goes on "
+                                         "the command line)");
             i++;
             break;
         }
-        if (a[0] != '-' || a[1] == '\0')
+        if (a[0] != '-' || a[1] == '\0') {
+            if (env)
+                return fail(err, errlen, "'%s' is not an option (options only; COMMAND goes "
+                                         "on the command line)", a);
             break; /* first non-option: the command */
+        }
         if (a[1] == '-') {
             const char *body = a + 2;
             const char *eq = strchr(body, '=');
@@ -418,6 +428,112 @@ enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *
         }
         i++;
     }
+    *pi = i;
+    return AW_PARSE_OK;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+int aw_split_words(const char *s, char *buf, unsigned cap, char **words, unsigned maxwords,
+                   char *err, unsigned errlen)
+{
+    unsigned n = 0, pos = 0;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!s)
+        s = "";
+    if (cap < strlen(s) + 1) {
+        fail(err, errlen, "too long (at most %u bytes)", cap ? cap - 1 : 0);
+        return -1;
+    }
+    const char *p = s;
+    for (;;) {
+        while (is_blank(*p))
+            p++;
+        if (!*p)
+            break;
+        if (n >= maxwords) {
+            fail(err, errlen, "too many words (at most %u)", maxwords);
+            return -1;
+        }
+        words[n++] = buf + pos;
+        while (*p && !is_blank(*p)) {
+            if (*p == '\'') {
+                const char *q = strchr(p + 1, '\'');
+                if (!q) {
+                    fail(err, errlen, "unterminated ' quote");
+                    return -1;
+                }
+                memcpy(buf + pos, p + 1, (size_t)(q - p - 1));
+                pos += (unsigned)(q - p - 1);
+                p = q + 1;
+            } else if (*p == '"') {
+                p++;
+                while (*p && *p != '"') {
+                    if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                        p++;
+                    buf[pos++] = *p++;
+                }
+                if (!*p) {
+                    fail(err, errlen, "unterminated \" quote");
+                    return -1;
+                }
+                p++;
+            } else if (*p == '\\') {
+                if (!p[1]) {
+                    fail(err, errlen, "backslash at the end");
+                    return -1;
+                }
+                buf[pos++] = p[1];
+                p += 2;
+            } else {
+                buf[pos++] = *p++;
+            }
+        }
+        buf[pos++] = '\0';
+    }
+    words[n] = NULL;
+    return (int)n;
+}
+
+/* err (one line) gets the prefix "AUTOWRAP_OPTS: ". */
+static enum aw_parse_result env_fail(char *err, unsigned errlen)
+{
+    if (err && errlen) {
+        char tmp[512];
+        snprintf(tmp, sizeof tmp, "%s", err);
+        snprintf(err, errlen, "%s: %s", AW_ENV_OPTS, tmp);
+    }
+    return AW_PARSE_ERROR;
+}
+
+enum aw_parse_result aw_parse_options_env(const char *env, int argc, char **argv,
+                                          struct aw_options *o, char *err, unsigned errlen)
+{
+    defaults(o);
+    if (err && errlen)
+        err[0] = '\0';
+    enum aw_parse_result r;
+    if (env) {
+        int n = aw_split_words(env, o->env_buf, sizeof o->env_buf, o->env_words,
+                               AW_ENV_OPTS_WORDS, err, errlen);
+        if (n < 0)
+            return env_fail(err, errlen);
+        o->env_nwords = n;
+        int k = 0;
+        r = parse_words(n, o->env_words, &k, 1, o, err, errlen);
+        if (r == AW_PARSE_ERROR)
+            return env_fail(err, errlen);
+        if (r != AW_PARSE_OK)
+            return r;
+    }
+    int i = 1;
+    r = parse_words(argc, argv, &i, 0, o, err, errlen);
+    if (r != AW_PARSE_OK)
+        return r;
     if (i >= argc || argv[i][0] == '\0')
         return fail(err, errlen, "missing command (usage: autowrap [OPTIONS] [--] COMMAND [ARG...])");
     if (o->no_listen_pid && o->nsockets == 0)
@@ -425,4 +541,10 @@ enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *
     o->argv = argv + i;
     o->argc = argc - i;
     return AW_PARSE_OK;
+}
+
+enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *o, char *err,
+                                      unsigned errlen)
+{
+    return aw_parse_options_env(NULL, argc, argv, o, err, errlen);
 }

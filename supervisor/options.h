@@ -12,6 +12,11 @@ enum aw_format { AW_FMT_TEXT, AW_FMT_JSON, AW_FMT_MAKE };
 #define AW_MAX_LIST 256 /* --watch / --ignore entries */
 #define AW_MAX_SOCKETS 16 /* --socket entries: fds 3..18 */
 
+/* AUTOWRAP_OPTS: options from the environment, applied before the command line. */
+#define AW_ENV_OPTS "AUTOWRAP_OPTS"
+#define AW_ENV_OPTS_MAX 4096  /* bytes of AUTOWRAP_OPTS, its NUL included */
+#define AW_ENV_OPTS_WORDS 256 /* words of AUTOWRAP_OPTS */
+
 struct aw_options {
     enum aw_mode mode;
     enum aw_format format;
@@ -38,6 +43,10 @@ struct aw_options {
     int poll_ms;               /* --poll[=MS]: 0 = inotify (with automatic fallback) */
     char **argv;               /* COMMAND [ARG...], NULL-terminated */
     int argc;
+    /* The words of AUTOWRAP_OPTS (option values point into env_buf). */
+    char env_buf[AW_ENV_OPTS_MAX];
+    char *env_words[AW_ENV_OPTS_WORDS + 1];
+    int env_nwords;
 };
 
 #define AW_DEFAULT_DEBOUNCE_MS 50
@@ -68,6 +77,26 @@ enum aw_parse_result {
 
 enum aw_parse_result aw_parse_options(int argc, char **argv, struct aw_options *o,
                                       char *err, unsigned errlen);
+
+/* The same, with the options in env (the value of AUTOWRAP_OPTS, or NULL)
+ * applied first: split by aw_split_words, options only (no COMMAND, no "--"),
+ * every option as on the command line. The command line is applied after
+ * them, so a value given there wins; repeatable options (-w, -i, -S) add to
+ * the environment's. An error in env is one line starting "AUTOWRAP_OPTS: ". */
+enum aw_parse_result aw_parse_options_env(const char *env, int argc, char **argv,
+                                          struct aw_options *o, char *err, unsigned errlen);
+
+/* Split s into words, shell-like without expansion: blanks (space, tab,
+ * newline, CR, VT, FF) separate words; '...' keeps everything literally;
+ * "..." too, except that \" and \\ stand for " and \; elsewhere a backslash
+ * makes the next character literal. Quotes join with what touches them
+ * (--target="a b" is one word), '' is an empty word. The words are written
+ * NUL-terminated into buf (cap bytes: strlen(s) + 1 always suffices) and
+ * pointed to by words[0..n-1], words[n] = NULL (maxwords + 1 slots).
+ * Returns n, or -1 with one line in err (unterminated quote, a trailing
+ * backslash, more than maxwords words, buf too small). */
+int aw_split_words(const char *s, char *buf, unsigned cap, char **words, unsigned maxwords,
+                   char *err, unsigned errlen);
 
 /* "TERM", "SIGTERM", "sigterm", "15" -> 15; -1 if unknown. */
 int aw_signal_from_name(const char *name);

@@ -10,6 +10,10 @@ missing() { need="$need $1"; }
 command -v cmake >/dev/null 2>&1 || missing cmake
 command -v cc >/dev/null 2>&1 || missing gcc
 [ -x /usr/bin/python3 ] || missing python3
+if [ "$what" = check ] || [ "$what" = deb ]; then
+    command -v dpkg-deb >/dev/null 2>&1 || missing dpkg
+    command -v dpkg-shlibdeps >/dev/null 2>&1 || missing dpkg-dev # the package's Depends
+fi
 if [ "$what" = check ]; then
     command -v pkg-config >/dev/null 2>&1 || missing pkg-config
     pkg-config --exists check 2>/dev/null || missing check
@@ -31,6 +35,10 @@ if [ "$what" = check ]; then
     if [ "$(id -u)" = 0 ]; then
         command -v setcap >/dev/null 2>&1 || missing libcap2-bin
     fi
+    # test_completion, test_deb: the shells the completions are for
+    command -v zsh >/dev/null 2>&1 || missing zsh
+    [ -f /usr/share/bash-completion/bash_completion ] || missing bash-completion
+    command -v jq >/dev/null 2>&1 || missing jq # the docs/list-format.md examples
     # static programs for test_dark (cc -static needs libc.a)
     case "$(cc -print-file-name=libc.a 2>/dev/null)" in
     /*) ;;

@@ -222,9 +222,9 @@ def kill_hard(pids):
 class Autowrap:
     """One autowrap process with its stdout/stderr read by threads."""
 
-    def __init__(self, tc, args, cwd, env):
+    def __init__(self, tc, args, cwd, env, exe=None):
         self.tc = tc
-        self.args = [BIN] + list(args)
+        self.args = [exe or BIN] + list(args)
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen(self.args, cwd=str(cwd), env=env,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -400,7 +400,7 @@ class AWTestCase(unittest.TestCase):
         env = dict(os.environ)
         for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP",
                   "PYTHONINSPECT", "PYTHONSAFEPATH", "LD_PRELOAD", "AUTOWRAP_SOCK",
-                  "AUTOWRAP_TRACE", "AUTOWRAP_EXT", "AUTOWRAP_ALL"):
+                  "AUTOWRAP_TRACE", "AUTOWRAP_EXT", "AUTOWRAP_ALL", "AUTOWRAP_OPTS"):
             env.pop(k, None)
         env["PYTHONUNBUFFERED"] = "1"
         env["NO_COLOR"] = "1"
@@ -414,11 +414,12 @@ class AWTestCase(unittest.TestCase):
             env.update(extra)
         return env
 
-    def start(self, opts=(), cmd=None, env=None):
-        """Start autowrap OPTS -- CMD (default: /usr/bin/python3 app/main.py) in tmp."""
+    def start(self, opts=(), cmd=None, env=None, exe=None):
+        """Start autowrap OPTS -- CMD (default: /usr/bin/python3 app/main.py) in tmp;
+        exe: another autowrap executable (an installed one)."""
         if cmd is None:
             cmd = [PY, "app/main.py"]
-        aw = Autowrap(self, list(opts) + ["--"] + list(cmd), self.tmp, env or self.env())
+        aw = Autowrap(self, list(opts) + ["--"] + list(cmd), self.tmp, env or self.env(), exe)
         self.addCleanup(self._stop_autowrap, aw)
         return aw
 

@@ -99,6 +99,7 @@ START_TEST(make_escapes)
                      "my\\ app: /a\\ b/$$x\\#y.py\n/a\\ b/$$x\\#y.py:\n");
     /* a tab: the prerequisite only (a rule's target cannot hold one) */
     ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a\tb", "t"), "t: /a\\\tb\n");
+    ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/a:b/c:", "t:1"), "t\\:1: /a\\:b/c\\:\n/a\\:b/c\\::\n");
     ck_assert_str_eq(fmt(AW_FMT_MAKE, AW_KIND_READ, "/caf\xc3\xa9\xff", "t"),
                      "t: /caf\xc3\xa9\xff\n/caf\xc3\xa9\xff:\n");
     /* ':' would end the target list; '%' in a rule's target would make a

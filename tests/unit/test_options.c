@@ -302,6 +302,171 @@ START_TEST(poll_option)
 }
 END_TEST
 
+/* aw_split_words: the AUTOWRAP_OPTS quoting rules. */
+static char sbuf[AW_ENV_OPTS_MAX];
+static char *sw[AW_ENV_OPTS_WORDS + 1];
+static int split(const char *s)
+{
+    return aw_split_words(s, sbuf, sizeof sbuf, sw, AW_ENV_OPTS_WORDS, err, sizeof err);
+}
+
+START_TEST(split_words)
+{
+    ck_assert_int_eq(split(""), 0);
+    ck_assert_ptr_null(sw[0]);
+    ck_assert_int_eq(split(" \t\n "), 0);
+    ck_assert_int_eq(split("-q"), 1);
+    ck_assert_str_eq(sw[0], "-q");
+    ck_assert_ptr_null(sw[1]);
+    ck_assert_int_eq(split("  -q\t-d  100\n"), 3);
+    ck_assert_str_eq(sw[0], "-q");
+    ck_assert_str_eq(sw[1], "-d");
+    ck_assert_str_eq(sw[2], "100");
+    /* single quotes: everything literal, backslash and double quote included */
+    ck_assert_int_eq(split("-i 'a b\\c\"d'"), 2);
+    ck_assert_str_eq(sw[1], "a b\\c\"d");
+    /* double quotes: \" and \\ are escapes, other backslashes stay */
+    ck_assert_int_eq(split("\"x \\\" \\\\ \\n 'y'\""), 1);
+    ck_assert_str_eq(sw[0], "x \" \\ \\n 'y'");
+    /* quotes join with what touches them */
+    ck_assert_int_eq(split("--target=\"my app\".stamp -w'dir 1'"), 2);
+    ck_assert_str_eq(sw[0], "--target=my app.stamp");
+    ck_assert_str_eq(sw[1], "-wdir 1");
+    /* empty word */
+    ck_assert_int_eq(split("--target '' -q"), 3);
+    ck_assert_str_eq(sw[1], "");
+    ck_assert_int_eq(split("\"\""), 1);
+    ck_assert_str_eq(sw[0], "");
+    /* backslash outside quotes */
+    ck_assert_int_eq(split("a\\ b \\'c"), 2);
+    ck_assert_str_eq(sw[0], "a b");
+    ck_assert_str_eq(sw[1], "'c");
+    /* errors: one line, no newline */
+    ck_assert_int_eq(split("-i 'abc"), -1);
+    ck_assert_ptr_nonnull(strstr(err, "unterminated ' quote"));
+    ck_assert_int_eq(split("-i \"abc"), -1);
+    ck_assert_ptr_nonnull(strstr(err, "unterminated \" quote"));
+    ck_assert_int_eq(split("-i \"abc\\\""), -1);
+    ck_assert_ptr_nonnull(strstr(err, "unterminated"));
+    ck_assert_int_eq(split("-q \\"), -1);
+    ck_assert_ptr_nonnull(strstr(err, "backslash"));
+    ck_assert_ptr_null(strchr(err, '\n'));
+    /* limits */
+    static char many[AW_ENV_OPTS_MAX];
+    size_t k = 0;
+    for (unsigned w = 0; w < AW_ENV_OPTS_WORDS; w++) {
+        many[k++] = 'q';
+        many[k++] = ' ';
+    }
+    many[k] = '\0';
+    ck_assert_int_eq(split(many), AW_ENV_OPTS_WORDS);
+    many[k++] = 'q';
+    many[k] = '\0';
+    ck_assert_int_eq(split(many), -1);
+    ck_assert_ptr_nonnull(strstr(err, "too many words"));
+    static char big[AW_ENV_OPTS_MAX + 1];
+    memset(big, 'x', AW_ENV_OPTS_MAX);
+    ck_assert_int_eq(split(big), -1);
+    ck_assert_ptr_nonnull(strstr(err, "too long"));
+    big[AW_ENV_OPTS_MAX - 1] = '\0';
+    ck_assert_int_eq(split(big), 1);
+    /* a small buffer is refused, not overrun */
+    char tiny[4];
+    ck_assert_int_eq(aw_split_words("abcd", tiny, sizeof tiny, sw, 4, err, sizeof err), -1);
+    ck_assert_int_eq(aw_split_words("abc", tiny, sizeof tiny, sw, 4, err, sizeof err), 1);
+    ck_assert_str_eq(sw[0], "abc");
+}
+END_TEST
+
+/* parse with AUTOWRAP_OPTS = env */
+static enum aw_parse_result parse_env(const char *env, const char *const *words)
+{
+    static char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)"autowrap";
+    for (; *words; words++)
+        argv[argc++] = (char *)*words;
+    argv[argc] = NULL;
+    return aw_parse_options_env(env, argc, argv, &o, err, sizeof err);
+}
+#define PARSE_ENV(env, ...) parse_env(env, (const char *const[]){__VA_ARGS__, NULL})
+#define ENV_OK(env, ...) ck_assert_int_eq(PARSE_ENV(env, __VA_ARGS__), AW_PARSE_OK)
+#define ENV_ERR(word, env, ...)                                          \
+    do {                                                                 \
+        ck_assert_int_eq(PARSE_ENV(env, __VA_ARGS__), AW_PARSE_ERROR);    \
+        ck_assert_ptr_null(strchr(err, '\n'));                           \
+        ck_assert_msg(strstr(err, word), "'%s' not in '%s'", word, err); \
+    } while (0)
+
+START_TEST(env_options)
+{
+    /* NULL and blank: nothing */
+    ENV_OK(NULL, "cmd");
+    ck_assert_int_eq(o.debounce_ms, AW_DEFAULT_DEBOUNCE_MS);
+    ENV_OK("  ", "cmd");
+    ck_assert_int_eq(o.verbosity, 0);
+    ck_assert_str_eq(o.argv[0], "cmd");
+    /* applied like the command line */
+    ENV_OK("-qc -d 100 --stop-timeout=0.5 -i '*.log' -w \"my dir\" --poll", "python3", "a.py");
+    ck_assert_int_eq(o.verbosity, -1);
+    ck_assert_int_eq(o.clear, 1);
+    ck_assert_int_eq(o.debounce_ms, 100);
+    ck_assert_int_eq(o.debounce_given, 1);
+    ck_assert_int_eq(o.stop_timeout_ms, 500);
+    ck_assert_uint_eq(o.nignore, 1);
+    ck_assert_str_eq(o.ignore[0], "*.log");
+    ck_assert_uint_eq(o.nwatch, 1);
+    ck_assert_str_eq(o.watch[0], "my dir");
+    ck_assert_int_eq(o.poll_ms, AW_DEFAULT_POLL_MS);
+    ck_assert_int_eq(o.argc, 2);
+    ck_assert_str_eq(o.argv[0], "python3");
+    /* the command line wins; lists add up, the environment's first */
+    ENV_OK("-q -d 100 -s HUP -w a -i x --format json --target t",
+           "-v", "-d", "7", "--signal=USR1", "-w", "b", "-i", "y", "--format", "make", "cmd");
+    ck_assert_int_eq(o.verbosity, 1);
+    ck_assert_int_eq(o.debounce_ms, 7);
+    ck_assert_int_eq(o.signal, SIGUSR1);
+    ck_assert_int_eq(o.format, AW_FMT_MAKE);
+    ck_assert_str_eq(o.target, "t");
+    ck_assert_uint_eq(o.nwatch, 2);
+    ck_assert_str_eq(o.watch[0], "a");
+    ck_assert_str_eq(o.watch[1], "b");
+    ck_assert_uint_eq(o.nignore, 2);
+    ck_assert_str_eq(o.ignore[1], "y");
+    ENV_OK("--all", "--ext", "py", "cmd");
+    ck_assert_int_eq(o.exts.all, 0);
+    ck_assert_str_eq(o.ext_arg, "py");
+    ENV_OK("--ext py", "--all", "cmd");
+    ck_assert_int_eq(o.exts.all, 1);
+    /* --no-listen-pid in the environment, --socket on the command line */
+    ENV_OK("--no-listen-pid", "-S", "8000", "cmd");
+    ck_assert_int_eq(o.no_listen_pid, 1);
+    ck_assert_uint_eq(o.nsockets, 1);
+    /* -h and -V work from there too */
+    ck_assert_int_eq(PARSE_ENV("--help", "cmd"), AW_PARSE_HELP);
+    ck_assert_int_eq(PARSE_ENV("-V", "cmd"), AW_PARSE_VERSION);
+    /* errors name AUTOWRAP_OPTS, one line */
+    ENV_ERR("AUTOWRAP_OPTS: unknown option '--bogus'", "--bogus", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: unknown option '-Z'", "-qZ", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: option '-d' needs an argument", "-q -d", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: option '--watch' needs an argument", "--watch", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: --debounce: bad number 'soon'", "--debounce=soon", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: --format: unknown format 'xml'", "--format xml", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: 'python3' is not an option", "-q python3", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: '--' is not allowed", "-q -- python3", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: '-' is not an option", "-", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: unterminated ' quote", "-i 'x", "cmd");
+    ENV_ERR("AUTOWRAP_OPTS: option '--clear' takes no argument", "--clear=yes", "cmd");
+    /* an option's value never comes from the command line */
+    ENV_ERR("AUTOWRAP_OPTS: option '-w' needs an argument", "-w", "dir", "cmd");
+    /* command-line errors keep their own wording */
+    ENV_ERR("missing command", "-q", "-v");
+    ENV_ERR("unknown option '--nope'", "-q", "--nope", "cmd");
+    ck_assert_ptr_null(strstr(err, "AUTOWRAP_OPTS"));
+    ENV_ERR("--no-listen-pid needs --socket", "--no-listen-pid", "cmd");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("options");
@@ -317,6 +482,8 @@ int main(void)
     tcase_add_test(t, end_of_options);
     tcase_add_test(t, errors);
     tcase_add_test(t, sockets);
+    tcase_add_test(t, split_words);
+    tcase_add_test(t, env_options);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
