@@ -19,6 +19,8 @@ extern __thread int aw_next_musl AW_TLS;
 void aw_init(void);
 /* Start of every wrapper: lazy init, pending library rescan. */
 void aw_enter(void);
+/* dbgtiming.c: AUTOWRAP_DEBUG_TIMING=1 stamps on stderr (bench only) */
+void aw_dbg_timing(const char *phase);
 /* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a
  * tracked extension. HOW/FD: where the identity comes from. */
 void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd);
