@@ -25,6 +25,8 @@ long aw_sys(long n, ...);
 void aw_fds_touched(int lo, int hi);
 /* Start of every wrapper: lazy init, pending library rescan. */
 void aw_enter(void);
+/* dbgtiming.c: AUTOWRAP_DEBUG_TIMING=1 stamps on stderr (bench only) */
+void aw_dbg_timing(const char *phase);
 /* Report PATH (relative to DIRFD) as KIND. TRACKED: only if the name has a
  * tracked extension. HOW/FD: where the identity comes from. */
 void aw_note(unsigned kind, int dirfd, const char *path, int tracked, int how, int fd);

@@ -1040,7 +1040,9 @@ void aw_enter(void)
 
 __attribute__((constructor(101))) static void aw_ctor(void)
 {
+    aw_dbg_timing("shim-init-begin");
     aw_init();
+    aw_dbg_timing("shim-init-end");
 }
 
 __attribute__((destructor)) static void aw_dtor(void)

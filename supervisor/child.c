@@ -89,6 +89,7 @@ static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
         unsetenv(AW_ENV_ALL);
     }
     sockets_install(&errfd, ce->opt->no_listen_pid);
+    aw_timing("exec");
     execvp(ce->opt->argv[0], ce->opt->argv);
     int e = errno;
     ssize_t w = write(errfd, &e, sizeof e);
@@ -111,6 +112,7 @@ pid_t child_start(const struct child_env *ce, int *err)
     }
     pid_t parent = getpid();
     fflush(NULL);
+    aw_timing("fork");
     pid_t pid = fork();
     if (pid < 0) {
         *err = errno;
@@ -135,6 +137,7 @@ pid_t child_start(const struct child_env *ce, int *err)
         n = read(p[0], &e, sizeof e);
     while (n < 0 && errno == EINTR);
     close(p[0]);
+    aw_timing("exec-seen");
     if (n == (ssize_t)sizeof e) {
         *err = e ? e : EINVAL;
         return -1;

@@ -352,6 +352,7 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
         }
         case AW_ACT_SIGNAL:
             if (L->pgid > 0) {
+                aw_timing("signal");
                 if (!L->pg_gone)
                     kill(-L->pgid, a->sig);
                 if (a->tree) {
@@ -668,6 +669,7 @@ static void check_group(struct loop *L)
         L->tree_gone = 1;
         L->group_check = -1;
         guardian_set_pgid(0);
+        aw_timing("group-gone");
         step_after_drain(L, AW_EV_GROUP_GONE, 0);
         return;
     }
@@ -687,6 +689,7 @@ static void reap(struct loop *L)
             break;
         term_reaped(pid);
         if (pid == L->child) {
+            aw_timing("child-reaped");
             /* Ctrl-C while the generation was in front can kill it before the
              * sentinel's word is read, and taking the terminal back kills the
              * sentinel: a death by SIGINT in front is that Ctrl-C. */
@@ -754,6 +757,7 @@ static void fs_changed(struct loop *L, const char *path, size_t len, unsigned fl
     int writing = flags & AW_FS_CLOSED ? -1 : flags & AW_FS_WRITTEN ? 1 : 0;
     if (L->done || !core_wants_path(L->core, path, len))
         return;
+    aw_timing("fs-event");
     struct aw_event ev;
     fs_event(&ev, path, len);
     ev.attr_only = attr_only;
@@ -997,6 +1001,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             }
             if (L.deadline >= 0 && now_ms() >= L.deadline) {
                 L.deadline = -1;
+                aw_timing("timer");
                 step_bare(&L, AW_EV_TIMER, 0);
             }
         }

@@ -15,6 +15,12 @@ void say_init(int verbosity);
 void say_line(int level, const char *text);
 void say(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* timing.c: AUTOWRAP_DEBUG_TIMING=1 stamps a restart's phases on stderr
+ * (bench/restart-breakdown); a no-op otherwise. aw_timing_on() reads the
+ * variable once; call it before forking so the child inherits the answer. */
+int aw_timing_on(void);
+void aw_timing(const char *phase);
+
 /* shimpath.c: find libtrack.so. 0, or -1 with a message in err. */
 int shim_find(char *out, size_t cap, char *err, size_t errlen);
 
