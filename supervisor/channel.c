@@ -20,7 +20,6 @@ static char rundir[108];
 static char sockpath[128];
 static char lostpath[128];
 static int have_dir, have_sock, have_lost;
-static int lost_fd = -1;
 
 const char *channel_dir(void) { return rundir; }
 const char *channel_sock(void) { return sockpath; }
@@ -85,8 +84,11 @@ int channel_open(void)
     }
     have_sock = 1;
     snprintf(lostpath, sizeof lostpath, "%s/%s", rundir, AW_LOST_NAME);
-    lost_fd = open(lostpath, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    have_lost = lost_fd >= 0; /* without it losses are not counted, nothing else changes */
+    /* no descriptor kept: its size is read by path (one stat per batch) */
+    int lfd = open(lostpath, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    have_lost = lfd >= 0; /* without it losses are not counted, nothing else changes */
+    if (lfd >= 0)
+        close(lfd);
     int sz = 8 << 20;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
@@ -96,7 +98,7 @@ int channel_open(void)
 int channel_lost(void)
 {
     struct stat st;
-    if (lost_fd < 0 || fstat(lost_fd, &st) != 0)
+    if (!have_lost || stat(lostpath, &st) != 0)
         return 0;
     return st.st_size > INT32_MAX ? INT32_MAX : (int)st.st_size;
 }

@@ -121,6 +121,8 @@ static void guardian_main(int rfd, const char *dir, const char *sock)
     char chg[4200];
     snprintf(chg, sizeof chg, "%s/changed", dir); /* --signal's AUTOWRAP_CHANGED */
     unlink(chg);
+    snprintf(chg, sizeof chg, "%s/%s", dir, AW_LOST_NAME); /* the shim's count of lost records */
+    unlink(chg);
     rmdir(dir);
     _exit(0);
 }

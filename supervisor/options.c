@@ -50,7 +50,8 @@ const char aw_usage[] =
     "split at blanks, '...' and \"...\" quote, e.g. AUTOWRAP_OPTS='-q -d 100'.\n"
     "SIGHUP to autowrap, or Enter in its terminal while no generation runs, restarts.\n"
     "With --signal, AUTOWRAP_CHANGED names a file listing the changed paths.\n"
-    "Exit status: 2 bad usage, 127 command not found, 126 not executable, 130 Ctrl-C;\n"
+    "Exit status: 1 could not set itself up (runtime directory, descriptors), 2 bad usage,\n"
+    "127 command not found, 126 not executable, 130 Ctrl-C;\n"
     "--list exits with COMMAND's status (128+N when killed by signal N).\n";
 
 static const struct {
