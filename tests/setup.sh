@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs what `make demo` or `make check` needs on Debian, when it can
+# Installs what `make demo`, `make check` or `make fuzz` needs on Debian, when it can
 # (root with apt-get); otherwise names the exact command to run and stops.
 set -eu
 what=${1:-check}
@@ -28,6 +28,25 @@ if [ "$what" = check ]; then
     esac
 fi
 
+# `make fuzz`: clang and its libFuzzer runtime (libclang-rt-N-dev on Debian).
+fuzz_links() {
+    d=$(mktemp -d) || return 1
+    printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' >"$d/t.c"
+    clang -fsanitize=fuzzer,address,undefined "$d/t.c" -o "$d/t" >/dev/null 2>&1
+    r=$?
+    rm -rf "$d"
+    return $r
+}
+if [ "$what" = fuzz ]; then
+    if ! command -v clang >/dev/null 2>&1; then
+        missing clang
+        missing libclang-rt-dev
+    elif ! fuzz_links; then
+        major=$(clang -dumpversion 2>/dev/null | cut -d. -f1)
+        missing "libclang-rt-${major:-14}-dev"
+    fi
+fi
+
 [ -z "$need" ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -37,6 +56,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $need >/dev/null ||
         { echo "setup: apt-get install$need failed" >&2; exit 1; }
+    if [ "$what" = fuzz ] && ! fuzz_links; then
+        echo "setup: clang still cannot link -fsanitize=fuzzer after installing$need" >&2
+        exit 1
+    fi
     exit 0
 fi
 
