@@ -15,6 +15,7 @@ if [ "$what" = check ]; then
     pkg-config --exists check 2>/dev/null || missing check
     command -v perl >/dev/null 2>&1 || missing perl
     command -v inotifywait >/dev/null 2>&1 || missing inotify-tools
+    command -v valgrind >/dev/null 2>&1 || missing valgrind # test_shim_leaks (memcheck)
     # Interpreters for the tests/integration/test_lang_*.py suites.
     command -v node >/dev/null 2>&1 || missing nodejs
     command -v ruby >/dev/null 2>&1 || missing ruby
