@@ -2,6 +2,8 @@
 #   make demo    build, then run autowrap on the bundled example app
 #   make check   build, then run every test (SANITIZE=1 for the ASan+UBSan build)
 #   make deb     build a Debian package in $(BUILD_DEB) (installs to /usr)
+#   make fuzz    build the libFuzzer targets with clang (build-fuzz/), run each
+#                FUZZ_SECONDS (default 60), one after another
 SANITIZE ?= 0
 ifeq ($(SANITIZE),0)
 BUILD ?= build
@@ -12,8 +14,10 @@ CMAKE_SAN := -DAUTOWRAP_SANITIZE=ON
 endif
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD_DEB ?= build-deb
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all build check demo deb clean bench deps-demo deps-check deps-deb
+.PHONY: all build check demo deb clean bench fuzz deps-demo deps-check deps-deb deps-fuzz
 
 all: build
 
@@ -25,6 +29,8 @@ deps-check:
 
 deps-deb:
 	@tests/setup.sh deb
+deps-fuzz:
+	@tests/setup.sh fuzz
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) $(CMAKE_SAN) -DAUTOWRAP_TESTS=$(if $(filter check,$(MAKECMDGOALS)),ON,OFF)
@@ -49,9 +55,13 @@ deb: deps-deb
 	rm -f $(BUILD_DEB)/*.deb
 	cd $(BUILD_DEB) && cpack -G DEB
 	@ls $(BUILD_DEB)/*.deb
+fuzz: deps-fuzz
+	cmake -S tests/fuzz -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build
 	bench/run-all.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan $(BUILD_DEB)
+	rm -rf build build-asan build-fuzz $(BUILD_DEB)

@@ -6,8 +6,9 @@
 
 /* Normalise the LEN bytes at BUF in place: collapse "//", drop "/./",
  * resolve "/../" lexically (".." of "/" is "/"), drop a trailing '/'.
- * BUF must start with '/'. Returns the new length (>= 1); BUF is
- * NUL-terminated when LEN < its capacity. Returns 0 if BUF is not absolute. */
+ * BUF must start with '/' and hold LEN + 1 bytes: the result is always
+ * NUL-terminated (an already normal path gets its NUL at BUF[LEN]). Returns
+ * the new length (>= 1), or 0 if BUF is not absolute. */
 size_t aw_path_normalize(char *buf, size_t len);
 
 /* Write the absolute, normal form of PATH (PLEN bytes) into OUT (CAP bytes,

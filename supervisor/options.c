@@ -117,14 +117,40 @@ const char *aw_signal_name(int sig)
     return "SIG?";
 }
 
+/* The message quotes the user's words, which may hold any byte: a control
+ * byte is written as \n, \t or \xHH, so the error stays one line on the
+ * terminal (found by tests/fuzz/fuzz_options). */
 static enum aw_parse_result fail(char *err, unsigned errlen, const char *fmt, ...)
 {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
+    if (!err || !errlen)
+        return AW_PARSE_ERROR;
+    char raw[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    static const char hex[] = "0123456789abcdef";
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
+        char e[4] = {(char)*p, 0, 0, 0};
+        size_t n = 1;
+        if (*p == '\n' || *p == '\t') {
+            e[0] = '\\';
+            e[1] = *p == '\n' ? 'n' : 't';
+            n = 2;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            e[0] = '\\';
+            e[1] = 'x';
+            e[2] = hex[*p >> 4];
+            e[3] = hex[*p & 15];
+            n = 4;
+        }
+        if (w + n >= errlen)
+            break;
+        memcpy(err + w, e, n);
+        w += n;
     }
+    err[w] = '\0';
     return AW_PARSE_ERROR;
 }
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs what `make demo` or `make check` needs on Debian, when it can
+# Installs what `make demo`, `make check` or `make fuzz` needs on Debian, when it can
 # (root with apt-get); otherwise names the exact command to run and stops.
 set -eu
 what=${1:-check}
@@ -19,6 +19,7 @@ if [ "$what" = check ]; then
     pkg-config --exists check 2>/dev/null || missing check
     command -v perl >/dev/null 2>&1 || missing perl
     command -v inotifywait >/dev/null 2>&1 || missing inotify-tools
+    command -v valgrind >/dev/null 2>&1 || missing valgrind # test_shim_leaks (memcheck)
     # Interpreters for the tests/integration/test_lang_*.py suites.
     command -v node >/dev/null 2>&1 || missing nodejs
     command -v ruby >/dev/null 2>&1 || missing ruby
@@ -46,6 +47,25 @@ if [ "$what" = check ]; then
     esac
 fi
 
+# `make fuzz`: clang and its libFuzzer runtime (libclang-rt-N-dev on Debian).
+fuzz_links() {
+    d=$(mktemp -d) || return 1
+    printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' >"$d/t.c"
+    clang -fsanitize=fuzzer,address,undefined "$d/t.c" -o "$d/t" >/dev/null 2>&1
+    r=$?
+    rm -rf "$d"
+    return $r
+}
+if [ "$what" = fuzz ]; then
+    if ! command -v clang >/dev/null 2>&1; then
+        missing clang
+        missing libclang-rt-dev
+    elif ! fuzz_links; then
+        major=$(clang -dumpversion 2>/dev/null | cut -d. -f1)
+        missing "libclang-rt-${major:-14}-dev"
+    fi
+fi
+
 [ -z "$need" ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -55,6 +75,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $need >/dev/null ||
         { echo "setup: apt-get install$need failed" >&2; exit 1; }
+    if [ "$what" = fuzz ] && ! fuzz_links; then
+        echo "setup: clang still cannot link -fsanitize=fuzzer after installing$need" >&2
+        exit 1
+    fi
     exit 0
 fi
 

@@ -467,6 +467,24 @@ START_TEST(env_options)
 }
 END_TEST
 
+/* Regression (tests/fuzz/fuzz_options): a control byte in the user's words
+ * came through into the error, which then spanned lines. */
+START_TEST(error_one_line)
+{
+    ERR("'a\\nb'", "--format", "a\nb", "cmd");
+    ERR("'\\t\\x1b[2J\\x7f'", "--signal=\t\x1b[2J\x7f", "cmd");
+    ERR("unknown option '-\\x1e'", "-\x1e", "cmd");
+    for (const char *p = err; *p; p++)
+        ck_assert_int_ge((unsigned char)*p, 0x20);
+    /* truncated, never cut inside an escape */
+    static char *argv[] = {"autowrap", "--format", "\n\n\n\n", "cmd", NULL};
+    char small[28];
+    ck_assert_int_eq(aw_parse_options(4, argv, &o, small, sizeof small), AW_PARSE_ERROR);
+    ck_assert_str_eq(small, "--format: unknown format '");
+    ck_assert_int_eq(aw_parse_options(4, argv, &o, NULL, 0), AW_PARSE_ERROR);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("options");
@@ -484,6 +502,7 @@ int main(void)
     tcase_add_test(t, sockets);
     tcase_add_test(t, split_words);
     tcase_add_test(t, env_options);
+    tcase_add_test(t, error_one_line);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
