@@ -60,6 +60,7 @@ static void populate_seen(void)
 /* Captured environment, "NAME=value", for re-injection across exec. */
 #define ENVBUF 4200
 static char g_env_sock[ENVBUF], g_env_trace[ENVBUF], g_env_ext[512], g_env_all[64];
+static char g_env_fd[64];
 static char g_preload_prefix[ENVBUF]; /* LD_PRELOAD entries up to and incl. ours */
 static char g_env_preload[ENVBUF + 16];
 static char g_shim_path[ENVBUF];
@@ -827,10 +828,10 @@ char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, 
     int swap = g_sibling[0] && aw_next_musl != AW_OWN_MUSL;
     aw_next_musl = AW_OWN_MUSL;
     if (swap) {
-        const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all};
+        const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all, g_env_fd};
         size_t n = aw_env_count(envp), o = 0;
         const char *theirs = "";
-        if (ncap < n + 6)
+        if (ncap < n + 7)
             return envp;
         for (size_t i = 0; i < n; i++) {
             if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
@@ -840,7 +841,7 @@ char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, 
         }
         if (strstr(theirs, g_sibling))
             return envp; /* already set up for the target */
-        for (size_t k = 0; k < 4; k++)
+        for (size_t k = 0; k < 5; k++)
             if (mine[k][0] && !env_has(envp, mine[k]))
                 nenv[o++] = (char *)mine[k];
         if (!compose_sibling(buf, bcap, theirs))
@@ -849,7 +850,7 @@ char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, 
         nenv[o] = NULL;
         return nenv;
     }
-    const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all};
+    const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all, g_env_fd};
     int need = 0, lp_idx = -1, lp_ok = 0;
     size_t n = aw_env_count(envp);
     for (size_t i = 0; i < n; i++)
@@ -859,16 +860,16 @@ char *const *aw_fix_env(char *const *envp, char **nenv, size_t ncap, char *buf, 
         }
     if (!lp_ok)
         need = 1;
-    for (size_t k = 0; k < 4; k++)
+    for (size_t k = 0; k < 5; k++)
         if (mine[k][0] && !env_has(envp, mine[k]))
             need = 1;
-    if (!need || ncap < n + 6)
+    if (!need || ncap < n + 7)
         return envp;
     size_t o = 0;
     for (size_t i = 0; i < n; i++)
         if ((int)i != lp_idx || lp_ok)
             nenv[o++] = envp[i];
-    for (size_t k = 0; k < 4; k++)
+    for (size_t k = 0; k < 5; k++)
         if (mine[k][0] && !env_has(envp, mine[k]))
             nenv[o++] = (char *)mine[k];
     if (!lp_ok) {
@@ -887,8 +888,8 @@ void aw_env_putback(void)
 {
     if (!aw_active)
         return;
-    const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all};
-    for (size_t k = 0; k < 4; k++)
+    const char *mine[] = {g_env_sock, g_env_trace, g_env_ext, g_env_all, g_env_fd};
+    for (size_t k = 0; k < 5; k++)
         if (mine[k][0] && !env_has(environ, mine[k]))
             putenv((char *)mine[k]);
     const char *lp = env_get("LD_PRELOAD");
@@ -946,6 +947,28 @@ static void note_script(const char *exe)
         aw_note(AW_KIND_EXEC, AT_FDCWD, fn, 0, AW_ID_STAT, -1);
 }
 
+/* AW_ENV_FD, "FD:INO": the socketpair end autowrap handed the tree. Used
+ * as the channel while FD is still that socket (same inode): a program that
+ * closed or reused the number gets the path socket instead. Left open across
+ * exec (not ours to mark close-on-exec), so the next image adopts it too. */
+static void adopt_inherited(const char *v)
+{
+    if (!v || !*v)
+        return;
+    char *end;
+    long fd = strtol(v, &end, 10);
+    if (end == v || *end != ':' || fd < 0 || fd > 65535)
+        return;
+    unsigned long long ino = strtoull(end + 1, &end, 10);
+    if (*end)
+        return;
+    capture(g_env_fd, sizeof g_env_fd, AW_ENV_FD, v);
+    struct stat st;
+    if (rsys_fstat((int)fd, &st) != 0 || !S_ISSOCK(st.st_mode) || (uint64_t)st.st_ino != ino)
+        return;
+    owned_claim(&g_sock, (int)fd);
+}
+
 void aw_init(void)
 {
     int s = 0;
@@ -985,6 +1008,8 @@ void aw_init(void)
             g_sockdir_len = n;
         }
     }
+    if (g_sockpath[0])
+        adopt_inherited(env_get(AW_ENV_FD));
     if (trace && *trace) {
         if (strcmp(trace, "-") == 0) {
             g_trace_stderr = 1;

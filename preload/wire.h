@@ -50,6 +50,12 @@ enum aw_kind {
 /* Environment variables the supervisor sets and the shim reads (and
  * re-injects across exec when a program scrubs its environment). */
 #define AW_ENV_SOCK "AUTOWRAP_SOCK"   /* path of the supervisor's datagram socket */
+/* "FD:INO": a datagram socket the tree inherits, connected to the
+ * supervisor (one end of a socketpair). Sends on it are not held to the
+ * 10-datagram queue of a socket bound to a path (net.unix.max_dgram_qlen
+ * does not apply between the two ends of a pair). INO identifies it; when it
+ * is closed or replaced the shim connects to AUTOWRAP_SOCK instead. */
+#define AW_ENV_FD "AUTOWRAP_FD"
 /* Beside the socket: a file the shim appends one byte to per record it
  * could not deliver in time (the supervisor reads its size). */
 #define AW_LOST_NAME "lost"

@@ -129,7 +129,7 @@ static void exec_failed(const char *target)
 }
 
 #define FIXENV(envp, out)                                                                    \
-    size_t aw_n_ = aw_env_count(envp) + 6;                                                   \
+    size_t aw_n_ = aw_env_count(envp) + 7;                                                   \
     char *aw_nenv_[aw_n_];                                                                   \
     char aw_buf_[8400];                                                                      \
     char *const *out = aw_fix_env(envp, aw_nenv_, aw_n_, aw_buf_, sizeof aw_buf_)

@@ -19,6 +19,11 @@
 static char rundir[108];
 static char sockpath[128];
 static char lostpath[128];
+/* The socketpair the tree inherits: autowrap reads pair[0], the tree sends
+ * on pair[1] (see AW_ENV_FD). */
+static int pair[2] = {-1, -1};
+static unsigned long pair_ino;
+static char pair_env[64];
 static int have_dir, have_sock, have_lost;
 
 const char *channel_dir(void) { return rundir; }
@@ -43,6 +48,39 @@ static int make_dir(const char *base)
 
 /* The first of $XDG_RUNTIME_DIR, $TMPDIR, /tmp where a private directory
  * can be made. When none can, one line names each place tried and why. */
+/* The pair's sending end, at a high number (clear of --socket's 3, 4, ...):
+ * close-on-exec in autowrap, made inheritable in the child (channel_child). */
+static void open_pair(void)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return; /* the path socket alone still works */
+    int hi = fcntl(sv[1], F_DUPFD_CLOEXEC, 700);
+    struct stat st;
+    if (hi < 0 || fstat(hi, &st) != 0) {
+        close(sv[0]);
+        close(sv[1]);
+        if (hi >= 0)
+            close(hi);
+        return;
+    }
+    close(sv[1]);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    int sz = 8 << 20;
+    if (setsockopt(sv[0], SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
+        setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    /* the tree's sends in flight are bounded by this end's send buffer */
+    if (setsockopt(hi, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0)
+        setsockopt(hi, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+    /* a full buffer (autowrap stalled) waits as long as a path socket's send */
+    struct timeval tv = {1, 0};
+    setsockopt(hi, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    pair[0] = sv[0];
+    pair[1] = hi;
+    pair_ino = (unsigned long)st.st_ino;
+    snprintf(pair_env, sizeof pair_env, "%d:%lu", pair[1], pair_ino);
+}
+
 int channel_open(void)
 {
     const char *names[] = {"$XDG_RUNTIME_DIR ", "$TMPDIR ", ""};
@@ -92,7 +130,17 @@ int channel_open(void)
     int sz = 8 << 20;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    open_pair();
     return fd;
+}
+
+int channel_pair(void) { return pair[0]; }
+const char *channel_pair_env(void) { return pair[1] >= 0 ? pair_env : NULL; }
+
+void channel_child(void)
+{
+    if (pair[1] >= 0)
+        fcntl(pair[1], F_SETFD, 0);
 }
 
 int channel_lost(void)

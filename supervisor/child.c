@@ -73,6 +73,10 @@ static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
         setenv("LD_PRELOAD", pre, 1);
     }
     setenv(AW_ENV_SOCK, ce->sock, 1);
+    if (channel_pair_env())
+        setenv(AW_ENV_FD, channel_pair_env(), 1);
+    else
+        unsetenv(AW_ENV_FD);
     unsetenv(AW_ENV_TRACE);
     if (ce->changed)
         setenv("AUTOWRAP_CHANGED", ce->changed, 1);
@@ -89,6 +93,7 @@ static void child_exec(const struct child_env *ce, pid_t parent, int errfd)
         unsetenv(AW_ENV_ALL);
     }
     sockets_install(&errfd, ce->opt->no_listen_pid);
+    channel_child();
     aw_timing("exec");
     execvp(ce->opt->argv[0], ce->opt->argv);
     int e = errno;

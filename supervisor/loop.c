@@ -40,6 +40,7 @@ struct loop {
     int out_dirty; /* --list lines written to out but not flushed yet */
     unsigned got;  /* records the last turn's drain handed to the core */
     int coalesce;  /* the last nap found records waiting: nap again */
+    int nap_us;    /* the next nap: doubles while naps keep finding records */
     const char *target;
     int chfd, ifd, sfd, tfd;
     pid_t child;        /* the direct child of the current generation, 0 if reaped */
@@ -561,26 +562,33 @@ static void on_datagram(struct loop *L, const unsigned char *buf, size_t len)
 /* The nap after a turn with records (see the main loop); timer slack makes
  * the real sleep ~50 us longer. */
 #define AW_NAP_US 20
+/* A program reporting steadily (an interpreter importing thousands of
+ * modules: a record every 50-100 us) would find autowrap back in poll after
+ * each short nap, and every send would then wake it: on a virtual machine
+ * a cross-CPU wake-up costs the sender several microseconds. While naps keep
+ * finding records the nap doubles, up to this; the records wait in the
+ * inherited socketpair's buffer meanwhile, which holds thousands. */
+#define AW_NAP_MAX_US 2000
 
 /* Returns the number of records handed to the core. Up to DGRAM_BATCH
  * datagrams per recvmmsg; a short batch means the queue was empty when it
  * was read (recvmmsg stops at the first EAGAIN), so no further call is
  * needed to see that: everything sent before the call has been read. */
 #define DGRAM_BATCH 16
-static unsigned drain_channel(struct loop *L)
+static unsigned drain_fd(struct loop *L, int fd)
 {
     static unsigned char buf[DGRAM_BATCH][AW_WIRE_MAX + 1];
     static struct iovec iov[DGRAM_BATCH];
     static struct mmsghdr mm[DGRAM_BATCH];
     unsigned n = 0;
-    while (!L->done) {
+    while (!L->done && fd >= 0) {
         for (unsigned i = 0; i < DGRAM_BATCH; i++) {
             iov[i] = (struct iovec){buf[i], sizeof buf[i]};
             memset(&mm[i], 0, sizeof mm[i]);
             mm[i].msg_hdr.msg_iov = &iov[i];
             mm[i].msg_hdr.msg_iovlen = 1;
         }
-        int r = recvmmsg(L->chfd, mm, DGRAM_BATCH, MSG_DONTWAIT, NULL);
+        int r = recvmmsg(fd, mm, DGRAM_BATCH, MSG_DONTWAIT, NULL);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -593,6 +601,14 @@ static unsigned drain_channel(struct loop *L)
             break;
     }
     return n;
+}
+
+/* Both ways in: the pair the tree inherits, then the socket bound to a
+ * path (processes that closed the inherited end, or never had it). */
+static unsigned drain_channel(struct loop *L)
+{
+    unsigned n = drain_fd(L, channel_pair());
+    return n + drain_fd(L, L->chfd);
 }
 
 /* Step an event that carries nothing but its type and, for QUIT and
@@ -835,6 +851,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     L.deadline = -1;
     L.group_check = -1;
     L.coalesce = 1;
+    L.nap_us = AW_NAP_US;
     L.ce.opt = opt;
     L.ce.shim = shim;
     /* a file or pipe gets a block buffer (flush_out says when it goes out);
@@ -898,15 +915,16 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     step_bare(&L, AW_EV_BEGIN, 0);
 
     while (!L.done) {
-        struct pollfd pf[6];
+        struct pollfd pf[7];
         int np = 0;
         /* each descriptor is read only when poll says so: a turn woken by
          * one record costs the poll and that record's recv, not a read of
          * every descriptor (a start-up sends thousands of records) */
-        enum { P_CH, P_SIG, P_TIMER };
+        enum { P_CH, P_SIG, P_TIMER, P_PAIR };
         pf[np++] = (struct pollfd){.fd = L.chfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.sfd, .events = POLLIN};
         pf[np++] = (struct pollfd){.fd = L.tfd, .events = POLLIN};
+        pf[np++] = (struct pollfd){.fd = channel_pair(), .events = POLLIN}; /* -1: ignored */
         int ino = -1;
         if (L.ifd >= 0) {
             ino = np;
@@ -943,14 +961,18 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
          * short; it only happens right after records, never when idle. */
         int nap = L.got && (L.coalesce || L.got > 1);
         L.got = 0;
+        if (!nap || !L.coalesce)
+            L.nap_us = AW_NAP_US;
         if (nap) {
-            struct timespec ts = {0, AW_NAP_US * 1000L};
+            struct timespec ts = {0, L.nap_us * 1000L};
+            if (L.nap_us < AW_NAP_MAX_US)
+                L.nap_us *= 2;
             nanosleep(&ts, NULL);
             timeout = 0;
         }
         int r = poll(pf, (nfds_t)np, timeout);
         if (nap)
-            L.coalesce = r > 0 && pf[P_CH].revents;
+            L.coalesce = r > 0 && (pf[P_CH].revents || pf[P_PAIR].revents);
         if (r < 0 && errno != EINTR) {
             say(AW_SAY_ERROR, "poll: %s", strerror(errno));
             L.code = 1;
@@ -961,7 +983,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (L.ifd >= 0)
             retry_lost(&L);
         /* 1. the channel first, then the end of the batch */
-        if (pf[P_CH].revents)
+        if (pf[P_CH].revents || pf[P_PAIR].revents)
             L.got = drain_batch(&L);
         if (!L.done && cix >= 0 && pf[cix].revents)
             read_ctrlc(&L);

@@ -30,6 +30,9 @@ const char *channel_dir(void);
 const char *channel_sock(void);
 void channel_cleanup(void);          /* unlink the socket, remove the directory */
 int channel_lost(void);              /* records the shim counted as not delivered, so far */
+int channel_pair(void);              /* the socketpair end autowrap reads, or -1 */
+const char *channel_pair_env(void);  /* AW_ENV_FD's value for the child, or NULL */
+void channel_child(void);            /* in the child: let the tree inherit the pair's end */
 /* The CPUs are contended now (pressure.c): writers may stall between files */
 int cpu_contended(int64_t now_ms);
 

@@ -1,7 +1,11 @@
-"""autowrap stalled (SIGSTOP) while the tree floods records: the program is
-slowed by one send timeout, not blocked; the records that could not be
-delivered are counted in the runtime directory's "lost" file, autowrap says
-so once resumed, and a manual restart records everything again."""
+"""autowrap stalled (SIGSTOP) while the tree floods records.
+
+Through the socketpair the tree inherits (AUTOWRAP_FD), thousands of records
+wait in its buffer: none is lost. A process that closed it uses the socket
+bound to a path, whose queue holds 10: it is slowed by one send timeout, not
+blocked; the records it could not deliver are counted in the runtime
+directory's "lost" file, autowrap says so once resumed, and a manual restart
+records everything again."""
 
 import signal
 import time
@@ -13,11 +17,13 @@ N = 2000
 
 class TestStalled(AWTestCase):
 
-    def test_flood_while_stopped_is_counted_said_and_recoverable(self):
+    def flood_app(self, close_fds):
         for i in range(N):
             self.write("app/many/f%d.json" % i, "{}\n")
         self.write_app({"main.py": (
             "import time\n"
+            + ("os.closerange(3, 4096)  # the inherited channel too\n" if close_fds else "")
+            + 
             "here = os.path.dirname(os.path.abspath(__file__))\n"
             "print('WAITING', flush=True)\n"
             "while not os.path.exists(os.path.join(here, 'go')):\n"
@@ -25,6 +31,8 @@ class TestStalled(AWTestCase):
             "for i in range(%d):\n"
             "    open(os.path.join(here, 'many', 'f%%d.json' %% i)).close()\n"
             "print('FLOODED', flush=True)\n" % N) + APP_READY})
+
+    def stalled_flood(self):
         aw = self.start()
         aw.generation(1)
         aw.expect_out(r"^WAITING$")
@@ -36,6 +44,26 @@ class TestStalled(AWTestCase):
         finally:
             aw.proc.send_signal(signal.SIGCONT)
         aw.ready()
+        return aw
+
+    def edit_last(self, aw, gen):
+        last = "app/many/f%d.json" % (N - 1)
+        with open(self.tmp / last, "a") as f:
+            f.write(" \n")
+        aw.expect_change("f%d.json" % (N - 1))
+        aw.started(gen)
+        self.assertEqual(self.starts(), gen, "app start count")
+
+    def test_flood_through_the_inherited_channel_loses_nothing(self):
+        self.flood_app(close_fds=False)
+        aw = self.stalled_flood()
+        self.edit_last(aw, 2)
+        self.assertFalse(any("could not be delivered" in l for l in aw.err.snapshot()),
+                         aw.context())
+
+    def test_flood_on_the_path_socket_is_counted_said_and_recoverable(self):
+        self.flood_app(close_fds=True)
+        aw = self.stalled_flood()
         m = aw.expect_err(r"(\d+) records? could not be delivered in time \(autowrap stalled "
                           r"or overloaded\): what is watched may be incomplete; press Enter or "
                           r"send SIGHUP to restart and record again")
@@ -45,12 +73,7 @@ class TestStalled(AWTestCase):
         aw.generation(2)
         aw.expect_out(r"^FLOODED$")
         aw.ready()
-        last = "app/many/f%d.json" % (N - 1)
-        with open(self.tmp / last, "a") as f:
-            f.write(" \n")
-        aw.expect_change("f%d.json" % (N - 1))
-        aw.started(3)
-        self.assertEqual(self.starts(), 3, "app start count")
+        self.edit_last(aw, 3)
 
 
 if __name__ == "__main__":
