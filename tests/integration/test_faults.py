@@ -9,6 +9,8 @@ touched. Each skips with the reason when that is not permitted."""
 
 import errno
 import resource
+import shutil
+import tempfile
 
 from harness import *
 
@@ -64,11 +66,19 @@ class FaultCase(AWTestCase):
         mounted with tmp_opts ($TMPDIR and $XDG_RUNTIME_DIR point there too).
         After autowrap exits, the namespace's /tmp is listed on stdout after a
         line '--tmp--'. Returns (rc, stdout, stderr)."""
-        env = self.env({"TMPDIR": "/tmp", "XDG_RUNTIME_DIR": "/tmp"})
+        # autowrap and its shim may live under /tmp themselves (a clone in
+        # /tmp, as CI may make): run copies from /var/tmp, which stays visible
+        stage = Path(tempfile.mkdtemp(prefix="aw-faults-", dir="/var/tmp"))
+        self.addCleanup(shutil.rmtree, str(stage), True)
+        bin_copy, shim_copy = stage / "autowrap", stage / "libtrack.so"
+        shutil.copy2(BIN, bin_copy)
+        shutil.copy2(SHIM, shim_copy)
+        env = self.env({"TMPDIR": "/tmp", "XDG_RUNTIME_DIR": "/tmp",
+                        "AUTOWRAP_LIB": str(shim_copy)})
         script = ('mount -t tmpfs -o "$1" tmpfs /tmp || exit 99; shift; cd /; '
                   '"$@"; rc=$?; echo --tmp--; ls -A /tmp; exit $rc')
         p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script,
-                            "sh", tmp_opts, BIN] + list(args), env=env, cwd=str(self.tmp),
+                            "sh", tmp_opts, str(bin_copy)] + list(args), env=env, cwd=str(self.tmp),
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
         return (p.returncode, p.stdout.decode(errors="replace"),
                 p.stderr.decode(errors="replace"))
