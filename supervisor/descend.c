@@ -17,21 +17,26 @@ struct pp {
     pid_t pid, ppid;
 };
 
+ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n >= 0)
+        buf[n] = '\0';
+    return n;
+}
+
 /* pid and ppid of a live (not zombie) process. */
 static int read_stat(const char *name, struct pp *out)
 {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%s/stat", name);
-    /* open/read/close, not stdio: this runs for every process on the
-     * machine, and fopen adds an fstat to each */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    /* this runs for every process on the machine: no stdio (read_small) */
+    if (read_small(path, buf, sizeof buf) <= 0)
         return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     char *r = strrchr(buf, ')'); /* the command name may hold anything */
     char state;
     int ppid;

@@ -5,7 +5,6 @@
  * the last 10 s runnable tasks spent waiting (/proc/pressure/cpu, 4.20+);
  * without it, the 1-minute load average against the CPU count. Read at most
  * every 250 ms: it is asked per closed file. */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +17,8 @@
 static int read_psi(double *some)
 {
     char buf[256];
-    int fd = open("/proc/pressure/cpu", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (read_small("/proc/pressure/cpu", buf, sizeof buf) <= 0)
         return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     const char *p = strstr(buf, "some avg10=");
     if (!p)
         return -1;

@@ -33,6 +33,9 @@ int channel_lost(void);              /* records the shim counted as not delivere
 int channel_pair(void);              /* the socketpair end autowrap reads, or -1 */
 const char *channel_pair_env(void);  /* AW_ENV_FD's value for the child, or NULL */
 void channel_child(void);            /* in the child: let the tree inherit the pair's end */
+/* A /proc file in one read, NUL-ended: open/read/close, not stdio (fopen
+ * adds an fstat and an allocation). Bytes read, or -1. (descend.c) */
+ssize_t read_small(const char *path, char *buf, size_t cap);
 /* The CPUs are contended now (pressure.c): writers may stall between files */
 int cpu_contended(int64_t now_ms);
 
