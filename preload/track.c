@@ -349,13 +349,7 @@ static void trace_line(const char *path, size_t len, uint64_t h)
     char line[AW_PATH_MAX * 4 + 2];
     size_t o = 0;
     static const char hex[] = "0123456789abcdef";
-    size_t plain = 0; /* most paths need no escape: copy them whole */
-    while (plain < len && (unsigned char)path[plain] >= 0x20 && path[plain] != 0x7f &&
-           path[plain] != '\\')
-        plain++;
-    memcpy(line, path, plain);
-    o = plain;
-    for (size_t i = plain; i < len; i++) {
+    for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)path[i];
         if (c == '\\') {
             line[o++] = '\\';
@@ -530,6 +524,27 @@ static uint64_t raw_key(int dirfd, const char *path, size_t len)
     return h ? h : 1;
 }
 
+/* The identity of the file a record names, into ST: the program's own stat
+ * result when it has one (an lstat result serves unless it is a link: we
+ * follow), else fstat of the descriptor it opened, else a stat of the path
+ * (following symlinks even for lstat: the supervisor confirms changes with
+ * stat(), and comparing a link's own identity with its target's made every
+ * lstat of a symlinked file look like an edit; Node's and Python's realpath
+ * lstat every component). 0 when there is none. */
+static int record_identity(int how, int fd, const char *abs, const struct stat *given,
+                           struct stat *st)
+{
+    if (given && (how == AW_ID_STAT || (how == AW_ID_LSTAT && !S_ISLNK(given->st_mode)))) {
+        *st = *given;
+        return 1;
+    }
+    if (how == AW_ID_FD)
+        return rsys_fstat(fd, st) == 0;
+    if (how == AW_ID_STAT || how == AW_ID_LSTAT)
+        return aw_sys(SYS_newfstatat, AT_FDCWD, abs, st, 0) == 0;
+    return 0;
+}
+
 /* Records with no supervisor to read them: only a trace line per path can
  * come of them, so a path already written costs one table lookup, and the
  * identity is looked at only to drop directories and FIFOs (an exec or a
@@ -545,15 +560,7 @@ static int trace_only(unsigned kind, const char *abs, size_t n, int how, int fd,
         return 1;
     if (kind == AW_KIND_READ || kind == AW_KIND_STAT) {
         struct stat st;
-        int ok;
-        if (given && (how == AW_ID_STAT || (how == AW_ID_LSTAT && !S_ISLNK(given->st_mode)))) {
-            st = *given;
-            ok = 1;
-        } else if (how == AW_ID_FD) {
-            ok = rsys_fstat(fd, &st) == 0;
-        } else {
-            ok = aw_sys(SYS_newfstatat, AT_FDCWD, abs, &st, 0) == 0;
-        }
+        int ok = record_identity(how, fd, abs, given, &st);
         /* a stat that failed now still happened: the path is a dependency */
         if (kind == AW_KIND_STAT ? ok && S_ISDIR(st.st_mode) : !ok || !S_ISREG(st.st_mode))
             return 0;
@@ -580,25 +587,7 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
     populate_seen();
     struct aw_ident id = {0};
     struct stat st;
-    int ok = 0;
-    /* A trace file takes only the path: an executable's or a library's
-     * identity would go nowhere (a stat record still needs the type, to
-     * drop directories; an opened file too, to drop FIFOs). */
-    if ((kind == AW_KIND_EXEC || kind == AW_KIND_LIB) && !to_supervisor())
-        how = AW_ID_NONE;
-    /* What the program's own stat returned is the identity it saw: no
-     * second stat. An lstat result serves unless it is a link (we follow). */
-    if (given && (how == AW_ID_STAT || (how == AW_ID_LSTAT && !S_ISLNK(given->st_mode)))) {
-        st = *given;
-        ok = 1;
-    } else if (how == AW_ID_FD)
-        ok = rsys_fstat(fd, &st) == 0;
-    else if (how == AW_ID_STAT || how == AW_ID_LSTAT)
-        /* Follow symlinks even for lstat: the supervisor confirms changes
-         * with stat(), and comparing a link's own identity with its
-         * target's made every lstat of a symlinked file look like an edit
-         * (Node's and Python's realpath lstat every component). */
-        ok = aw_sys(SYS_newfstatat, AT_FDCWD, abs, &st, 0) == 0;
+    int ok = record_identity(how, fd, abs, given, &st);
     if (ok && kind == AW_KIND_STAT && S_ISDIR(st.st_mode))
         return; /* a directory looked up is not a file the program loads */
     if (how == AW_ID_FD) {
