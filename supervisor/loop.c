@@ -637,7 +637,8 @@ static unsigned drain_batch(struct loop *L)
     unsigned n = drain_channel(L);
     if (n && !L->done)
         step_bare(L, AW_EV_DRAINED, 0);
-    int lost = n ? channel_lost() : L->lost; /* records come after a stall, too */
+    /* a stall that lost records leaves records queued: they bring us here */
+    int lost = n ? channel_lost() : 0;
     if (lost > L->lost && !L->done) {
         L->lost = lost;
         struct aw_event ev;
@@ -774,11 +775,12 @@ static void fs_changed(struct loop *L, const char *path, size_t len, unsigned fl
     if (L->done || !core_wants_path(L->core, path, len))
         return;
     aw_timing("fs-event");
+    int contended = writing < 0 && cpu_contended(now_ms()); /* asked for closed files only */
     struct aw_event ev;
     fs_event(&ev, path, len);
     ev.attr_only = attr_only;
     ev.writing = writing;
-    ev.contended = writing < 0 && cpu_contended(now_ms());
+    ev.contended = contended;
     step(L, &ev);
     /* a new directory under -w DIR: watch it, and see what is already in it */
     struct stat sb;
@@ -798,7 +800,7 @@ static void fs_changed(struct loop *L, const char *path, size_t len, unsigned fl
         fs_event(&ev, link, strlen(link));
         ev.attr_only = attr_only;
         ev.writing = writing;
-        ev.contended = writing < 0 && cpu_contended(now_ms());
+        ev.contended = contended;
         step(L, &ev);
     }
 }
