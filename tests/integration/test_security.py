@@ -14,6 +14,7 @@ import socket
 import stat
 
 from harness import *
+from test_shim_trace import _preload as preload  # the shim, behind ASan's runtime when sanitized
 
 ROOT = os.geteuid() == 0
 OTHER = "aw-sectest"
@@ -41,14 +42,6 @@ def as_user(ug, argv, **kw):
     uid, gid = ug
     return subprocess.run(["setpriv", "--reuid=%d" % uid, "--regid=%d" % gid, "--clear-groups",
                            "--"] + list(argv), capture_output=True, timeout=T, **kw)
-
-
-def preload():
-    if not SANITIZED:
-        return SHIM
-    asan = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True,
-                          text=True, timeout=30).stdout.strip()
-    return os.path.realpath(asan) + ":" + SHIM
 
 
 SOCK_APP = ("print('SOCK', os.environ['AUTOWRAP_SOCK'], flush=True)\n"

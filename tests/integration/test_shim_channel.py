@@ -37,19 +37,25 @@ def decode(d):
     return r
 
 
+def open_test_channel(tc, prefix):
+    """tc.tmp, a private runtime directory and a datagram socket bound in it
+    (tc.sockpath, tc.sock) that plays the supervisor; tc.records empty."""
+    tc.tmp = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
+    tc.addCleanup(shutil.rmtree, tc.tmp, True)
+    tc.rundir = Path(tempfile.mkdtemp(prefix="aw-run-")).resolve()
+    os.chmod(tc.rundir, 0o700)
+    tc.addCleanup(shutil.rmtree, tc.rundir, True)
+    tc.sockpath = str(tc.rundir / "sock")
+    tc.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    tc.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    tc.sock.bind(tc.sockpath)
+    tc.addCleanup(tc.sock.close)
+    tc.records = []
+
+
 class ChannelCase(unittest.TestCase):
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="aw-chan-")).resolve()
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.rundir = Path(tempfile.mkdtemp(prefix="aw-run-")).resolve()
-        os.chmod(self.rundir, 0o700)
-        self.addCleanup(shutil.rmtree, self.rundir, True)
-        self.sockpath = str(self.rundir / "sock")
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        self.sock.bind(self.sockpath)
-        self.addCleanup(self.sock.close)
-        self.records = []
+        open_test_channel(self, "aw-chan-")
 
     def drain(self):
         while self.sock.fileno() >= 0:

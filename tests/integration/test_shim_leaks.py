@@ -25,7 +25,7 @@ import time
 import unittest
 from pathlib import Path
 
-from test_shim_channel import decode
+from test_shim_channel import decode, open_test_channel
 from test_shim_trace import PROGS, SANITIZED, TIMEOUT, _preload
 
 THREADS, CALLS, FORKS = 8, 125_000, 2          # 10^6 calls in the parent
@@ -36,17 +36,7 @@ SHIM_SOURCES = ("libtrack.so", "track.c", "wrap_fs.c", "wrap_exec.c", "dedupe.c"
 
 class ShimLeaks(unittest.TestCase):
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="aw-leaks-")).resolve()
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.rundir = Path(tempfile.mkdtemp(prefix="aw-run-")).resolve()
-        os.chmod(self.rundir, 0o700)
-        self.addCleanup(shutil.rmtree, self.rundir, True)
-        self.sockpath = str(self.rundir / "sock")
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        self.sock.bind(self.sockpath)
-        self.addCleanup(self.sock.close)
-        self.records = []
+        open_test_channel(self, "aw-leaks-")
         self.exe = Path(PROGS) / "shim_calls"
         if not self.exe.exists():
             self.skipTest("%s not built" % self.exe)
