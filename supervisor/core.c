@@ -317,13 +317,17 @@ static char *absolute(const struct aw_core *c, const char *p)
     return s;
 }
 
-static void watch_dir(struct aw_core *c, struct aw_actions *out, const char *path, size_t len)
+/* Returns the WATCH pushed, or NULL when the directory was asked for before. */
+static struct aw_action *watch_dir(struct aw_core *c, struct aw_actions *out, const char *path,
+                                   size_t len)
 {
     struct aw_dep *d = aw_depset_add(c->dirs, path, len);
     if (!d || d->watched)
-        return;
+        return NULL;
     d->watched = 1;
-    push(out, AW_ACT_WATCH)->path = d->path;
+    struct aw_action *w = push(out, AW_ACT_WATCH);
+    w->path = d->path;
+    return w;
 }
 
 /* The program looked this path up: its directory may now trigger on new
@@ -759,7 +763,10 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
     }
     /* a dependency or a missing path */
     if (!was_trigger) {
-        watch_dir(c, out, d->path, dir_len(d->path, d->len));
+        /* ev->cur was read before this watch existed */
+        struct aw_action *w = watch_dir(c, out, d->path, dir_len(d->path, d->len));
+        if (w)
+            w->confirm = d->path;
         if (!d->written && c->opt->verbosity > 0)
             say(out, AW_SAY_VERBOSE, "tracking %s (%s)", shown(c, d->path), aw_kind_name(r->kind));
     }
@@ -771,19 +778,29 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
         struct aw_dep *a = aw_depset_add(c->deps, ev->real, ev->real_len);
         if (a && !a->alias_of && !(a->kinds & TRIGGER_MASK) && !a->written) {
             a->alias_of = d;
-            watch_dir(c, out, a->path, dir_len(a->path, a->len));
+            struct aw_action *w = watch_dir(c, out, a->path, dir_len(a->path, a->len));
+            if (w)
+                w->confirm = a->path;
         }
     }
     /* Changed since the program saw it, or since we last confirmed it (a
      * second reader may report the new version before inotify does: earlier
-     * readers still run the old one). Decided at the end of the batch. */
-    int suspect = 0;
-    if (ident_known(&r->ident) && (!ev->cur.exists || !same_content(&r->ident, &ev->cur.id, 0)))
+     * readers still run the old one). Decided at the end of the batch,
+     * after the loop has read inotify's events: a chmod, chown or hard
+     * link made in between moved ctime and queued an attribute event. */
+    int suspect = 0, meta = 1;
+    if (ident_known(&r->ident) && (!ev->cur.exists || !same_content(&r->ident, &ev->cur.id, 0))) {
         suspect = 1;
-    if (d->rec_known && !same_dep_stat(d, &ev->cur, 0))
+        meta = ev->cur.exists && same_content(&r->ident, &ev->cur.id, 1);
+    }
+    if (d->rec_known && !same_dep_stat(d, &ev->cur, 0)) {
         suspect = 1;
-    if (r->kind == AW_KIND_MISSING && ev->cur.exists && !d->rec_known)
+        meta = meta && same_dep_stat(d, &ev->cur, 1);
+    }
+    if (r->kind == AW_KIND_MISSING && ev->cur.exists && !d->rec_known) {
         suspect = 1; /* created since the lookup failed */
+        meta = 0;
+    }
     /* 1 changed, 2 created, 3 deleted: for the status line */
     if (suspect)
         suspect = !ev->cur.exists ? 3
@@ -793,6 +810,7 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
     d->rec_known = 1;
     if (suspect && d->suspect) {
         d->suspect = (unsigned char)suspect;
+        d->meta_only = d->meta_only && meta;
     } else if (suspect) {
         if (c->nsus == c->capsus) {
             size_t cap = c->capsus ? c->capsus * 2 : 16;
@@ -803,6 +821,8 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
             c->capsus = cap;
         }
         d->suspect = (unsigned char)suspect;
+        d->meta_only = (unsigned char)meta;
+        d->attr_seen = 0;
         c->sus[c->nsus++] = d;
     }
 }
@@ -815,8 +835,9 @@ static void on_drained(struct aw_core *c, int64_t now, struct aw_actions *out)
     for (size_t i = 0; i < n; i++) {
         struct aw_dep *d = c->sus[i];
         int how = d->suspect;
-        d->suspect = 0;
-        if (how && !d->written)
+        int metadata = how == 1 && d->meta_only && d->attr_seen;
+        d->suspect = d->meta_only = d->attr_seen = 0;
+        if (how && !d->written && !metadata)
             change(c, d, how == 3 ? "deleted" : how == 2 ? "created" : "changed", now, out);
     }
 }
@@ -871,6 +892,15 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     if (d && d->written)
         return;
     if (d && (d->kinds & TRIGGER_MASK)) {
+        if (ev->confirm && d->rec_known && same_dep_stat(d, &ev->cur, 0))
+            return; /* no word on a writer either: nothing was seen */
+        if (d->suspect) {
+            /* inotify's word on a file whose record the batch still judges */
+            if (!ev->attr_only)
+                d->meta_only = 0;
+            else if (d->rec_known && same_dep_stat(d, &ev->cur, 1))
+                d->attr_seen = 1;
+        }
         note_writer(c, d, ev);
         if (d->rec_known && same_dep_stat(d, &ev->cur, ev->attr_only)) {
             d->rec = ev->cur; /* a chmod's ctime is the baseline now */
@@ -881,6 +911,7 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
                                                               : "changed";
         d->rec = ev->cur;
         d->rec_known = 1;
+        d->suspect = 0; /* judged now, not again at the end of the batch */
         change(c, d, verb, ev->now, out);
         return;
     }

@@ -55,6 +55,8 @@ struct aw_event {
     int writing;            /* AW_EV_FS: 1 written by a writer that has not closed it (yet),
                              * -1 the writer closed it, 0 not known (a poll, a scan) */
     int contended;          /* AW_EV_FS: the CPUs are contended now (writers may stall) */
+    int confirm;            /* AW_EV_FS: the second look an AW_ACT_WATCH asked for, not a
+                             * sighting: nothing happened unless the state differs */
     int status;             /* AW_EV_CHILD_EXIT: wait status */
     int err;                /* AW_EV_START_FAILED */
     int sig;                /* AW_EV_QUIT */
@@ -93,6 +95,10 @@ struct aw_action {
     unsigned kind;       /* AW_ACT_PRINT */
     uint32_t pid;        /* AW_ACT_PRINT */
     const char *path;    /* AW_ACT_WATCH, AW_ACT_PRINT: owned by the core, valid until core_free */
+    const char *confirm; /* AW_ACT_WATCH: a path the loop stat-ed before this watch existed;
+                          * once the watch is in place the loop looks again (an AW_EV_FS
+                          * with confirm set), since a save in between left inotify
+                          * nothing to report. NULL: none. Owned like path. */
     int level;           /* AW_ACT_SAY: enum aw_say_level */
     char text[512];      /* AW_ACT_SAY */
 #define AW_SHOWN_MAX 200u /* longest path a status line shows (its tail) */

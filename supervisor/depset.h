@@ -15,6 +15,9 @@ struct aw_dep {
     unsigned char written;   /* opened for writing by anyone, ever: never a trigger */
     unsigned char listed;    /* a directory the tree listed */
     unsigned char suspect;   /* identity at receipt differed: decide at the end of the batch */
+    unsigned char meta_only; /* suspect by ctime with mode, owner or links alone: metadata,
+                              * if inotify's events in the batch were attributes only */
+    unsigned char attr_seen; /* suspect: an attribute-only event came in the batch */
     unsigned char rec_known; /* rec holds a confirmed state */
     unsigned char watched;   /* (directory) a WATCH was emitted for it */
     unsigned char user;      /* -w PATH */

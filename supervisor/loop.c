@@ -58,7 +58,7 @@ struct loop {
     int lost;            /* channel_lost() last handed to the core */
     int said_make_nl;    /* --format make left out: 1 a newline name, 2 a tab's rule */
     /* follow-up events produced while carrying out actions */
-    struct aw_event pending[8];
+    struct aw_event pending[16];
     unsigned npending;
     char fmtbuf[AW_LISTFMT_MAX];
 };
@@ -119,6 +119,7 @@ static void fs_event(struct aw_event *ev, const char *path, size_t len)
 }
 
 static void on_fs(void *arg, const char *path, size_t len);
+static void on_inotify(void *arg, const char *path, size_t len, unsigned flags);
 
 /* Switch polling on (or keep it) at interval ms. */
 static void start_polling(struct loop *L, int ms)
@@ -369,6 +370,14 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
                 watch_path(L, a->path, 0, 0);
                 if (a->scan)
                     scan_queue_dir(L->core, a->path);
+                /* the core had the path's state from before this watch */
+                struct aw_event *ev = a->confirm ? followup(L, AW_EV_FS) : NULL;
+                if (ev) {
+                    ev->path = a->confirm;
+                    ev->len = strlen(a->confirm);
+                    ev->confirm = 1;
+                    fill_stat(ev->path, ev->len, &ev->cur);
+                }
             }
             break;
         case AW_ACT_PRINT: {
@@ -632,9 +641,27 @@ static void quit_ctrlc(struct loop *L)
 
 /* Hand every pending record to the core, then close the batch (the core
  * judges records that changed under the program only at batch end). */
+/* What inotify has queued (nothing: one read that finds EAGAIN). */
+static void read_inotify(struct loop *L)
+{
+    if (L->done || L->ifd < 0 || !watch_read(on_inotify, L))
+        return;
+    /* the queue overflowed or a file system went: compare everything */
+    say(AW_SAY_VERBOSE, "inotify queue overflowed or a file system was unmounted: rescanning");
+    rescan_tracked(L);
+    if (!L->done)
+        watch_relist(on_fs, L); /* names created meanwhile */
+}
+
 static unsigned drain_batch(struct loop *L)
 {
     unsigned n = drain_channel(L);
+    /* A record is judged against what is there now (its file may have
+     * changed since the program read it), and inotify may already hold the
+     * word on why: a chmod's attribute event, queued before our look. The
+     * core hears it before the end of the batch. */
+    if (n)
+        read_inotify(L);
     if (n && !L->done)
         step_bare(L, AW_EV_DRAINED, 0);
     /* a stall that lost records leaves records queued: they bring us here */
@@ -999,14 +1026,8 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (!L.done && L.group_check >= 0 && now_ms() >= L.group_check)
             check_group(&L);
         /* 3. inotify */
-        if (!L.done && L.ifd >= 0 && ino >= 0 && pf[ino].revents && watch_read(on_inotify, &L)) {
-            /* the queue overflowed or a file system went: compare everything */
-            say(AW_SAY_VERBOSE,
-                "inotify queue overflowed or a file system was unmounted: rescanning");
-            rescan_tracked(&L);
-            if (!L.done)
-                watch_relist(on_fs, &L); /* names created meanwhile */
-        }
+        if (ino >= 0 && pf[ino].revents)
+            read_inotify(&L);
         /* 3b. polled directories and tracked files; lost watches */
         if (!L.done && L.next_poll >= 0 && now_ms() >= L.next_poll) {
             poll_scan(on_fs, &L);

@@ -274,6 +274,69 @@ START_TEST(test_record_watches_dir_once)
 }
 END_TEST
 
+/* The loop stat-ed a record's path before the watch on its directory
+ * existed: a save in between leaves inotify nothing to report. The core asks
+ * for a second look once the watch is in place, and only for the record
+ * that brought the watch. */
+START_TEST(test_new_watch_confirms_record)
+{
+    mk();
+    begin(0);
+    record(1, AW_KIND_READ, APP, ST(10, 1000));
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 1);
+    ck_assert_ptr_nonnull(nth(AW_ACT_WATCH, 0)->confirm);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->confirm, APP);
+    record(2, AW_KIND_READ, "/proj/conf.py", ST(11, 1000));
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 0); /* watched already: inotify sees the rest */
+    record(3, AW_KIND_MISSING, "/proj/opt/x.py", NOST);
+    ck_assert_str_eq(nth(AW_ACT_WATCH, 0)->confirm, "/proj/opt/x.py");
+    record(4, AW_KIND_LISTED, "/proj/plugins", NOST);
+    ck_assert_ptr_null(nth(AW_ACT_WATCH, 0)->confirm); /* a listing has no state to compare */
+}
+END_TEST
+
+static void fs_confirm(int64_t now, const char *path, struct aw_stat cur)
+{
+    struct aw_event e = {.type = AW_EV_FS, .now = now, .path = path, .len = strlen(path), .cur = cur,
+                         .confirm = 1};
+    step(&e);
+}
+
+START_TEST(test_confirm_unchanged_is_silent)
+{
+    running();
+    fs_confirm(2, APP, ST(10, 1000));
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+START_TEST(test_confirm_sees_save_before_watch)
+{
+    running();
+    fs_confirm(2, APP, ST(10, 2000));
+    assert_signal(SIGTERM);
+    gone(3);
+    timer(A.deadline);
+    assert_start(2);
+    assert_said("app.py changed, restarting");
+}
+END_TEST
+
+START_TEST(test_confirm_sees_creation_before_watch)
+{
+    running();
+    record(2, AW_KIND_MISSING, "/proj/opt/x.py", NOST);
+    drained(2);
+    fs_confirm(3, "/proj/opt/x.py", ST(12, 3000));
+    assert_signal(SIGTERM);
+    gone(4);
+    timer(A.deadline);
+    assert_start(2);
+    assert_said("opt/x.py created, restarting");
+}
+END_TEST
+
 START_TEST(test_verbose_tracking)
 {
     O.verbosity = 1;
@@ -860,6 +923,67 @@ START_TEST(test_suspect_ctime)
     assert_nothing();
     record_id(3, AW_KIND_READ, "/proj/lib.py", saw, meta_moved(-1, 3000));
     drained(4);
+    assert_signal(SIGTERM);
+}
+END_TEST
+
+/* A chmod, chown or hard link made between the program's read and our look
+ * (a tool run the moment the program is up): the directory was watched, so
+ * inotify has the attribute event queued, and the loop reads it before the
+ * batch is judged. Only attribute events, and only mode, owner or links
+ * moved with ctime: metadata, no restart. */
+START_TEST(test_suspect_metadata_explained_by_inotify)
+{
+    mk();
+    begin(0);
+    struct aw_ident saw = ST(10, 1000).id;
+    for (int what = 0; what < 4; what++) {
+        record_id(1, AW_KIND_READ, APP, saw, meta_moved(what, 3000 + what));
+        fs_attr(2, APP, meta_moved(what, 3000 + what));
+        drained(2);
+        assert_nothing();
+        saw = meta_moved(what, 3000 + what).id; /* the next reader's view */
+    }
+}
+END_TEST
+
+/* ... but a write among the events, or no event at all (the watch came
+ * later, or polling), leaves it a change: cp -p writes the bytes too. */
+START_TEST(test_suspect_metadata_with_write_counts)
+{
+    mk();
+    begin(0);
+    struct aw_ident saw = ST(10, 1000).id;
+    record_id(1, AW_KIND_READ, APP, saw, meta_moved(0, 3000));
+    fs(2, APP, meta_moved(0, 3000));
+    fs_attr(2, APP, meta_moved(0, 3000));
+    drained(2);
+    assert_signal(SIGTERM);
+}
+END_TEST
+
+START_TEST(test_suspect_metadata_without_event_counts)
+{
+    mk();
+    begin(0);
+    struct aw_ident saw = ST(10, 1000).id;
+    record_id(1, AW_KIND_READ, APP, saw, meta_moved(0, 3000));
+    drained(2);
+    assert_signal(SIGTERM);
+}
+END_TEST
+
+/* the bytes differ too: no attribute event explains that */
+START_TEST(test_suspect_content_not_explained_by_attr)
+{
+    mk();
+    begin(0);
+    struct aw_ident saw = ST(10, 1000).id;
+    struct aw_stat now = meta_moved(0, 3000);
+    now.id.size = 101;
+    record_id(1, AW_KIND_READ, APP, saw, now);
+    fs_attr(2, APP, now);
+    drained(2);
     assert_signal(SIGTERM);
 }
 END_TEST
@@ -2236,6 +2360,10 @@ static Suite *suite(void)
     tcase_add_test(t, test_begin_starts_gen1);
     tcase_add_test(t, test_begin_clear_first);
     tcase_add_test(t, test_record_watches_dir_once);
+    tcase_add_test(t, test_new_watch_confirms_record);
+    tcase_add_test(t, test_confirm_unchanged_is_silent);
+    tcase_add_test(t, test_confirm_sees_save_before_watch);
+    tcase_add_test(t, test_confirm_sees_creation_before_watch);
     tcase_add_test(t, test_verbose_tracking);
     tcase_add_test(t, test_change_stops_then_starts);
     tcase_add_test(t, test_change_while_stopping_extends_debounce);
@@ -2265,6 +2393,10 @@ static Suite *suite(void)
     tcase_add_test(t, test_metadata_change_is_not_a_change);
     tcase_add_test(t, test_metadata_change_unknown_counts);
     tcase_add_test(t, test_suspect_ctime);
+    tcase_add_test(t, test_suspect_metadata_explained_by_inotify);
+    tcase_add_test(t, test_suspect_metadata_with_write_counts);
+    tcase_add_test(t, test_suspect_metadata_without_event_counts);
+    tcase_add_test(t, test_suspect_content_not_explained_by_attr);
     tcase_add_test(t, test_deleted_and_recreated);
     tcase_add_test(t, test_vim_style_save_says_changed);
     tcase_add_test(t, test_created_then_modified_says_created);
