@@ -62,10 +62,10 @@ class FaultCase(AWTestCase):
         return d
 
     def run_hidden_tmp(self, tmp_opts, args, timeout=T):
-        """autowrap ARGS in a mount namespace whose /tmp is a fresh tmpfs
-        mounted with tmp_opts ($TMPDIR and $XDG_RUNTIME_DIR point there too).
-        After autowrap exits, the namespace's /tmp is listed on stdout after a
-        line '--tmp--'. Returns (rc, stdout, stderr)."""
+        """autowrap ARGS in a mount namespace whose /tmp and /dev/shm are
+        fresh tmpfs mounts with tmp_opts ($TMPDIR and $XDG_RUNTIME_DIR point
+        to /tmp). After autowrap exits, the namespace's /tmp and /dev/shm are
+        listed on stdout after a line '--tmp--'. Returns (rc, stdout, stderr)."""
         # autowrap and its shim may live under /tmp themselves (a clone in
         # /tmp, as CI may make): run copies from /var/tmp, which stays visible
         stage = Path(tempfile.mkdtemp(prefix="aw-faults-", dir="/var/tmp"))
@@ -75,8 +75,9 @@ class FaultCase(AWTestCase):
         shutil.copy2(SHIM, shim_copy)
         env = self.env({"TMPDIR": "/tmp", "XDG_RUNTIME_DIR": "/tmp",
                         "AUTOWRAP_LIB": str(shim_copy)})
-        script = ('mount -t tmpfs -o "$1" tmpfs /tmp || exit 99; shift; cd /; '
-                  '"$@"; rc=$?; echo --tmp--; ls -A /tmp; exit $rc')
+        script = ('mount -t tmpfs -o "$1" tmpfs /tmp || exit 99; '
+                  'mount -t tmpfs -o "$1" tmpfs /dev/shm || exit 99; shift; cd /; '
+                  '"$@"; rc=$?; echo --tmp--; ls -A /tmp /dev/shm | grep -v "^/\\|^$"; exit $rc')
         p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script,
                             "sh", tmp_opts, str(bin_copy)] + list(args), env=env, cwd=str(self.tmp),
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
@@ -99,7 +100,8 @@ class TestRuntimeDirectory(FaultCase):
         self.assertEqual(rc, 1, err)
         line = self.one_error_line(err)
         self.assertRegex(line, r"^\[autowrap\] cannot create a runtime directory \(\$XDG_RUNTIME_DIR "
-                               r"/tmp: Read-only file system; \$TMPDIR /tmp: Read-only file system\); "
+                               r"/tmp: Read-only file system; \$TMPDIR /tmp: Read-only file system; "
+                               r"/dev/shm: Read-only file system\); "
                                r"set TMPDIR to a writable directory$")
         self.assertEqual(out.split("--tmp--\n")[1].split(), [])
 
@@ -131,13 +133,13 @@ class TestRuntimeDirectory(FaultCase):
         self.addCleanup(d.chmod, 0o755)
         return d
 
-    def test_readonly_tmpdir_falls_back_to_tmp_and_says_so(self):
+    def test_readonly_tmpdir_falls_back_to_dev_shm_and_says_so(self):
         ro = self.readonly_dir()
         self.write_app({"main.py": SOCK_APP, "mod.py": ""})
         env = self.env({"TMPDIR": str(ro)})
         env.pop("XDG_RUNTIME_DIR", None)
         aw = self.start(env=env)
-        m = aw.expect_err(r"^\[autowrap\] runtime directory (/tmp/autowrap\.\w+) \(\$TMPDIR "
+        m = aw.expect_err(r"^\[autowrap\] runtime directory ((?:/dev/shm|/tmp)/autowrap\.\w+) \(\$TMPDIR "
                           + re.escape(str(ro)) + r": (Read-only file system|Permission denied)\)$")
         aw.generation(1)
         sock = aw.expect_out(r"^SOCK (.*)$").group(1)
