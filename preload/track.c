@@ -8,6 +8,7 @@
 #include "extset.h"
 #include "flavour.h"
 #include "pathnorm.h"
+#include "ring.h"
 #include "wire.h"
 
 #include <dlfcn.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -408,6 +410,54 @@ static void count_lost(void)
     aw_sys(SYS_close, (int)fd);
 }
 
+/* The supervisor's record ring (preload/ring.h), reached through
+ * RUNDIR/ring: a record put there costs no system call. Mapped at a
+ * process's AW_RING_AFTER-th record, so a short-lived process (a shell
+ * pipeline's) pays its few sends and not the mapping. Inherited by fork
+ * (the mapping is shared), mapped anew after exec. */
+#define AW_RING_AFTER 8
+static void *g_ring;
+static int g_ring_tried;
+static unsigned g_ring_count;
+
+static void *ring_get(void)
+{
+    void *r = __atomic_load_n(&g_ring, __ATOMIC_ACQUIRE);
+    if (r || __atomic_load_n(&g_ring_tried, __ATOMIC_RELAXED))
+        return r;
+    if (__atomic_add_fetch(&g_ring_count, 1, __ATOMIC_RELAXED) < AW_RING_AFTER)
+        return NULL;
+    if (__atomic_exchange_n(&g_ring_tried, 1, __ATOMIC_ACQ_REL))
+        return NULL; /* another thread maps it; this record goes as a datagram */
+    char p[AW_PATH_MAX + 16];
+    if (!g_sockdir_len || g_sockdir_len + 2 + sizeof AW_RING_NAME > sizeof p)
+        return NULL;
+    memcpy(p, g_sockdir, g_sockdir_len);
+    p[g_sockdir_len] = '/';
+    memcpy(p + g_sockdir_len + 1, AW_RING_NAME, sizeof AW_RING_NAME);
+    int saved = errno;
+    /* a link to the supervisor's memfd (/proc/PID/fd/N) */
+    long fd = aw_sys(SYS_openat, AT_FDCWD, p, O_RDWR | O_CLOEXEC);
+    struct stat st;
+    long m = -1;
+    /* shorter than the layout: touching the end would be SIGBUS */
+    if (fd >= 0 && rsys_fstat((int)fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (size_t)st.st_size >= AW_RING_BYTES)
+        m = aw_sys(SYS_mmap, 0L, (long)AW_RING_BYTES, (long)(PROT_READ | PROT_WRITE), (long)MAP_SHARED,
+                   fd, 0L);
+    if (fd >= 0)
+        aw_sys(SYS_close, (int)fd);
+    if (m != -1 && !aw_ring_valid((void *)m, AW_RING_BYTES)) {
+        aw_sys(SYS_munmap, m, (long)AW_RING_BYTES);
+        m = -1;
+    }
+    errno = saved;
+    if (m == -1)
+        return NULL;
+    __atomic_store_n(&g_ring, (void *)m, __ATOMIC_RELEASE);
+    return (void *)m;
+}
+
 static void send_record(unsigned kind, unsigned flags, const char *path, size_t len,
                         const struct aw_ident *id)
 {
@@ -415,6 +465,15 @@ static void send_record(unsigned kind, unsigned flags, const char *path, size_t 
         uint32_t pid = (uint32_t)aw_sys(SYS_getpid);
         unsigned char buf[AW_WIRE_MAX];
         size_t n = aw_wire_encode_flags(buf, kind, flags, pid, id, path, len);
+        void *ring = n ? ring_get() : NULL;
+        int put = ring ? aw_ring_put(ring, buf, n) : AW_RING_FALLBACK;
+        if (put == AW_RING_STORED)
+            n = 0; /* delivered, no system call */
+        int wake = put == AW_RING_WAKE;
+        if (wake) {
+            buf[0] = 0; /* not a record: it wakes the supervisor, which reads the ring */
+            n = 1;
+        }
         for (int again = 1; n; again--) {
             int temp = 0;
             int fd = sock_fd(&temp);
@@ -432,7 +491,9 @@ static void send_record(unsigned kind, unsigned flags, const char *path, size_t 
                 g_sock_dead = 1;
             if (r >= 0 && nowait)
                 __atomic_store_n(&g_send_stalled, 0, __ATOMIC_RELAXED);
-            if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS || e == EINTR) {
+            /* a wake-up that could not be sent lost nothing: the record is
+             * in the ring, and a full socket wakes the supervisor anyway */
+            if (!wake && (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS || e == EINTR)) {
                 __atomic_store_n(&g_send_stalled, 1, __ATOMIC_RELAXED);
                 count_lost();
             }

@@ -1,18 +1,22 @@
 /* The channel: a private 0700 runtime directory (mkdtemp) holding a
- * SOCK_DGRAM unix socket "sock" that the shim sends records to, and "lost",
+ * SOCK_DGRAM unix socket "sock" that the shim sends records to; "lost",
  * a file the shim appends one byte to for each record it could not deliver
- * in time (its size is the count: a stalled autowrap cannot lose it). */
+ * in time (its size is the count: a stalled autowrap cannot lose it); and
+ * "ring", a link to the record ring (preload/ring.h), the shared memory
+ * the shim puts records in without a system call when it can. */
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../preload/ring.h"
 #include "shell.h"
 #include "wire.h"
 
@@ -28,6 +32,44 @@ static int have_dir, have_sock, have_lost;
 
 const char *channel_dir(void) { return rundir; }
 const char *channel_sock(void) { return sockpath; }
+
+static char ringpath[128];
+static void *ring;
+static int ring_fd = -1;
+
+void *channel_ring(void) { return ring; }
+
+/* The ring's memory: a memfd (shmem: no file system journal on each page a
+ * writer first touches), sealed against shrinking (no SIGBUS for writers)
+ * and growing, kept open by us and reached by the shim through
+ * RUNDIR/ring -> /proc/OUR_PID/fd/N. Zero-filled: an empty ring. Without
+ * one the shim sends every record as a datagram: slower, not wrong. */
+static void make_ring(void)
+{
+    if (snprintf(ringpath, sizeof ringpath, "%s/%s", rundir, AW_RING_NAME) >=
+        (int)sizeof ringpath) {
+        ringpath[0] = '\0';
+        return;
+    }
+    int fd = memfd_create("autowrap-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    char target[64];
+    snprintf(target, sizeof target, "/proc/%d/fd/%d", (int)getpid(), fd);
+    void *m = MAP_FAILED;
+    if (fd >= 0 && ftruncate(fd, (off_t)AW_RING_BYTES) == 0 &&
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0)
+        m = mmap(NULL, AW_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED || symlink(target, ringpath) != 0) {
+        if (m != MAP_FAILED)
+            munmap(m, AW_RING_BYTES);
+        if (fd >= 0)
+            close(fd);
+        ringpath[0] = '\0';
+        return;
+    }
+    aw_ring_init(m);
+    ring = m;
+    ring_fd = fd; /* /proc/PID/fd/N names it only while it is open */
+}
 
 /* 0, or -1 with errno set (ENAMETOOLONG: the socket path would not fit). */
 static int make_dir(const char *base)
@@ -136,6 +178,7 @@ int channel_open(void)
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
     open_pair();
+    make_ring();
     return fd;
 }
 
@@ -158,6 +201,19 @@ int channel_lost(void)
 
 void channel_cleanup(void)
 {
+    if (ring) {
+        aw_ring_close(ring); /* programs still running send datagrams, refused */
+        munmap(ring, AW_RING_BYTES);
+        ring = NULL;
+    }
+    if (ring_fd >= 0) {
+        close(ring_fd);
+        ring_fd = -1;
+    }
+    if (ringpath[0]) {
+        unlink(ringpath);
+        ringpath[0] = '\0';
+    }
     if (have_lost) {
         unlink(lostpath);
         have_lost = 0;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../preload/ring.h"
 #include "../preload/wire.h"
 #include "shell.h"
 
@@ -122,6 +123,8 @@ static void guardian_main(int rfd, const char *dir, const char *sock)
     snprintf(chg, sizeof chg, "%s/changed", dir); /* --signal's AUTOWRAP_CHANGED */
     unlink(chg);
     snprintf(chg, sizeof chg, "%s/%s", dir, AW_LOST_NAME); /* the shim's count of lost records */
+    unlink(chg);
+    snprintf(chg, sizeof chg, "%s/%s", dir, AW_RING_NAME); /* the link to the record ring */
     unlink(chg);
     rmdir(dir);
     _exit(0);

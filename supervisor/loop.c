@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../preload/ring.h"
 #include "listfmt.h"
 #include "ready.h"
 #include "shell.h"
@@ -39,6 +40,7 @@ struct loop {
     FILE *out;
     int out_dirty; /* --list lines written to out but not flushed yet */
     unsigned got;  /* records the last turn's drain handed to the core */
+    struct aw_ring_reader rr; /* our place in the record ring */
     int coalesce;  /* the last nap found records waiting: nap again */
     int nap_us;    /* the next nap: doubles while naps keep finding records */
     const char *target;
@@ -612,12 +614,25 @@ static unsigned drain_fd(struct loop *L, int fd)
     return n;
 }
 
-/* Both ways in: the pair the tree inherits, then the socket bound to a
- * path (processes that closed the inherited end, or never had it). */
+static void ring_record(void *arg, const unsigned char *rec, size_t len)
+{
+    struct loop *L = arg;
+    if (!L->done)
+        on_datagram(L, rec, len);
+}
+
+/* Every way in: the pair the tree inherits, the socket bound to a path
+ * (processes that closed the inherited end, or never had it), and the
+ * record ring. The ring's records are in no particular order against the
+ * datagrams; the core judges a batch as a whole. */
 static unsigned drain_channel(struct loop *L)
 {
     unsigned n = drain_fd(L, channel_pair());
-    return n + drain_fd(L, L->chfd);
+    n += drain_fd(L, L->chfd);
+    void *ring = channel_ring();
+    if (ring && !L->done)
+        n += aw_ring_drain(ring, &L->rr, now_ms(), ring_record, L);
+    return n;
 }
 
 /* Step an event that carries nothing but its type and, for QUIT and
@@ -881,6 +896,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
     L.group_check = -1;
     L.coalesce = 1;
     L.nap_us = AW_NAP_US;
+    L.rr.stuck_since = -1;
     L.ce.opt = opt;
     L.ce.shim = shim;
     /* a file or pipe gets a block buffer (flush_out says when it goes out);
@@ -993,15 +1009,27 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (!nap || !L.coalesce)
             L.nap_us = AW_NAP_US;
         if (nap) {
+            /* A nap ends early for a signal (the child's exit: a program
+             * that ends its burst by exiting is reaped at once, not after
+             * up to 2 ms) or a file system event; records do not end it. */
             struct timespec ts = {0, L.nap_us * 1000L};
             if (L.nap_us < AW_NAP_MAX_US)
                 L.nap_us *= 2;
-            nanosleep(&ts, NULL);
+            struct pollfd wake[2] = {pf[P_SIG], {.fd = L.ifd, .events = POLLIN}};
+            ppoll(wake, 2, &ts, NULL);
             timeout = 0;
         }
+        /* The ring wakes nobody: before a wait, ask its writers to (the
+         * next one sends a byte), unless a record came in the meantime. */
+        void *ring = channel_ring();
+        if (ring && timeout != 0 && aw_ring_sleep(ring, &L.rr))
+            timeout = 0;
         int r = poll(pf, (nfds_t)np, timeout);
+        if (ring)
+            aw_ring_awake(ring);
+        int records = pf[P_CH].revents || pf[P_PAIR].revents || (ring && aw_ring_ready(ring, &L.rr));
         if (nap)
-            L.coalesce = r > 0 && (pf[P_CH].revents || pf[P_PAIR].revents);
+            L.coalesce = records;
         if (r < 0 && errno != EINTR) {
             say(AW_SAY_ERROR, "poll: %s", strerror(errno));
             L.code = 1;
@@ -1012,7 +1040,7 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
         if (L.ifd >= 0)
             retry_lost(&L);
         /* 1. the channel first, then the end of the batch */
-        if (pf[P_CH].revents || pf[P_PAIR].revents)
+        if (records)
             L.got = drain_batch(&L);
         if (!L.done && cix >= 0 && pf[cix].revents)
             read_ctrlc(&L);

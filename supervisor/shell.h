@@ -28,6 +28,7 @@ int shim_find(char *out, size_t cap, char *err, size_t errlen);
 int channel_open(void);              /* the socket fd, or -1 (message said) */
 const char *channel_dir(void);
 const char *channel_sock(void);
+void *channel_ring(void);            /* the record ring (preload/ring.h), or NULL */
 void channel_cleanup(void);          /* unlink the socket, remove the directory */
 int channel_lost(void);              /* records the shim counted as not delivered, so far */
 int channel_pair(void);              /* the socketpair end autowrap reads, or -1 */

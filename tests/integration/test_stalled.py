@@ -1,11 +1,12 @@
 """autowrap stalled (SIGSTOP) while the tree floods records.
 
-Through the socketpair the tree inherits (AUTOWRAP_FD), thousands of records
-wait in its buffer: none is lost. A process that closed it uses the socket
-bound to a path, whose queue holds 10: it is slowed by one send timeout, not
-blocked; the records it could not deliver are counted in the runtime
-directory's "lost" file, autowrap says so once resumed, and a manual restart
-records everything again."""
+Through the record ring (preload/ring.h, 4096 records) and the socketpair
+the tree inherits (AUTOWRAP_FD), thousands of records wait: none is lost. A
+process that closed the pair and fills the ring uses the socket bound to a
+path, whose queue holds 10: it is slowed by one send timeout, not blocked;
+the records it could not deliver are counted in the runtime directory's
+"lost" file, autowrap says so once resumed, and a manual restart records
+everything again."""
 
 import signal
 import time
@@ -13,12 +14,14 @@ import time
 from harness import *
 
 N = 2000
+RING = 4096  # AW_RING_SLOTS
 
 
 class TestStalled(AWTestCase):
 
-    def flood_app(self, close_fds):
-        for i in range(N):
+    def flood_app(self, close_fds, n=N):
+        self.n = n
+        for i in range(n):
             self.write("app/many/f%d.json" % i, "{}\n")
         self.write_app({"main.py": (
             "import time\n"
@@ -30,7 +33,7 @@ class TestStalled(AWTestCase):
             "    time.sleep(0.01)\n"
             "for i in range(%d):\n"
             "    open(os.path.join(here, 'many', 'f%%d.json' %% i)).close()\n"
-            "print('FLOODED', flush=True)\n" % N) + APP_READY})
+            "print('FLOODED', flush=True)\n" % n) + APP_READY})
 
     def stalled_flood(self):
         aw = self.start()
@@ -47,10 +50,10 @@ class TestStalled(AWTestCase):
         return aw
 
     def edit_last(self, aw, gen):
-        last = "app/many/f%d.json" % (N - 1)
+        last = "app/many/f%d.json" % (self.n - 1)
         with open(self.tmp / last, "a") as f:
             f.write(" \n")
-        aw.expect_change("f%d.json" % (N - 1))
+        aw.expect_change("f%d.json" % (self.n - 1))
         aw.started(gen)
         self.assertEqual(self.starts(), gen, "app start count")
 
@@ -62,7 +65,8 @@ class TestStalled(AWTestCase):
                          aw.context())
 
     def test_flood_on_the_path_socket_is_counted_said_and_recoverable(self):
-        self.flood_app(close_fds=True)
+        # more than the ring holds, so that the rest meets the path socket
+        self.flood_app(close_fds=True, n=RING + N)
         aw = self.stalled_flood()
         m = aw.expect_err(r"(\d+) records? could not be delivered in time \(autowrap stalled "
                           r"or overloaded\): what is watched may be incomplete; press Enter or "
