@@ -6,20 +6,19 @@ listed, with the pid of the process that used it."""
 
 import collections
 import json
+import re
 import shutil
 import subprocess
 import unittest
 
 from harness import *
+from test_shim_trace import progpath
 
 
 class TestRing(AWTestCase):
 
     def prog(self, name):
-        p = Path(PROGS) / name
-        if not p.exists():
-            self.skipTest(f"{p} not built")
-        return str(p)
+        return progpath(self, name)
 
     def jlist(self, argv):
         """--list --format json of ARGV: (records, the program's stdout, rc)."""
@@ -45,7 +44,7 @@ class TestRing(AWTestCase):
     @unittest.skipUnless(shutil.which("strace"), "strace is not installed (tests/setup.sh installs it)")
     def test_records_take_no_system_call(self):
         # 300 files read: past the first few records (sent before the ring
-        # is mapped) they go through shared memory, not one sendto each
+        # is mapped) they go through shared memory, not a datagram each
         n = 300
         for i in range(n):
             self.write(f"r/f{i}.json", "{}\n")
@@ -57,15 +56,23 @@ class TestRing(AWTestCase):
         log = self.tmp / "strace.txt"
         lst = self.tmp / "list.txt"
         p = subprocess.run(["strace", "-f", "-e", "trace=sendto", "-o", str(log), BIN, "--list",
-                            "-o", str(lst), "--", PY, str(prog)], env=self.env(), cwd=str(self.tmp),
+                            "-o", str(lst), "--", PY, str(prog)],
+                           # LeakSanitizer cannot run under a tracer (the sanitizer build)
+                           env=self.env({"ASAN_OPTIONS": (os.environ.get("ASAN_OPTIONS", "") +
+                                                          ":detect_leaks=0").lstrip(":")}),
+                           cwd=str(self.tmp),
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
         listed = set(lst.read_text().splitlines())
         self.assertEqual([i for i in range(n) if str(self.tmp / "r" / f"f{i}.json") not in listed],
                          [])
-        sends = [l for l in log.read_text().splitlines() if "sendto(" in l]
-        self.assertLess(len(sends), 40, "%d sends for %d records:\n%s" % (len(sends), n,
-                                                                          "\n".join(sends[:50])))
+        # records sent as datagrams; a 1-byte send is the ring's wake-up for a
+        # supervisor asleep in poll (a slow writer, as under strace, wakes it
+        # for most records: that costs it the send the ring spares a fast one)
+        sends = [l for l in log.read_text().splitlines()
+                 if "sendto(" in l and not re.search(r'sendto\(\d+, "\\0", 1,', l)]
+        self.assertLess(len(sends), 40, "%d records sent for %d read:\n%s" % (len(sends), n,
+                                                                              "\n".join(sends[:50])))
 
     def test_more_records_than_it_holds(self):
         n = 8192  # two laps of the ring's 4096 slots (what overflows goes by datagram)

@@ -8,15 +8,12 @@ import unittest
 from pathlib import Path
 
 from test_shim_channel import ChannelCase
-from test_shim_trace import PROGS, SANITIZED, TIMEOUT, ShimCase
+from test_shim_trace import PROGS, SANITIZED, TIMEOUT, ShimCase, progpath
 
 
 class Hostile(ChannelCase):
     def prog(self, name):
-        p = Path(PROGS) / name
-        if not p.exists():
-            self.skipTest(f"{p} not built")
-        return str(p)
+        return progpath(self, name)
 
     def test_64_threads_with_forks_once_per_process(self):
         threads, forks = 64, 4

@@ -23,6 +23,14 @@ PY = "/usr/bin/python3"
 TIMEOUT = 120 if SANITIZED else 30
 
 
+def progpath(tc, name):
+    """The helper program tests/progs/NAME as built, or skip tc's test."""
+    p = Path(PROGS) / name
+    if not p.exists():
+        tc.skipTest(f"{p} not built")
+    return str(p)
+
+
 def _preload():
     if not SANITIZED:
         return SHIM
@@ -232,10 +240,7 @@ class OtherLanguages(ShimCase):
 
 class CPrograms(ShimCase):
     def prog(self, name):
-        p = Path(PROGS) / name
-        if not p.exists():
-            self.skipTest(f"{p} not built")
-        return str(p)
+        return progpath(self, name)
 
     # The ASan runtime's own dlopen interceptor calls the loader from inside
     # libasan, so $ORIGIN lookups fail in a sanitized build even without the
