@@ -46,6 +46,7 @@ struct aw_core {
     size_t nsus, capsus;
 
     unsigned gen;
+    unsigned said_gen;   /* the generation whose "starting" line was said last */
     int child_alive, group_alive;
     int stopping;      /* stop signal sent to the current group */
     int64_t kill_at;   /* SIGKILL the group then (-1: not armed) */
@@ -576,7 +577,10 @@ static void do_start(struct aw_core *c, struct aw_actions *out, int force)
         for (int i = 0; c->opt->argv && c->opt->argv[i] && n < sizeof line; i++)
             n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", i ? " " : "",
                                   c->opt->argv[i]);
-        say(out, AW_SAY_NORMAL, "starting generation %u: %s", c->gen, line);
+        /* not again for the same start exec-ed after all (on_not_ready) */
+        if (c->said_gen != c->gen)
+            say(out, AW_SAY_NORMAL, "starting generation %u: %s", c->gen, line);
+        c->said_gen = c->gen;
     }
     aw_dark_clear(c->dark); /* what the last generation left is not this one's */
     c->child_pid = 0;
@@ -1097,6 +1101,7 @@ static void on_not_ready(struct aw_core *c, const struct aw_event *ev, struct aw
     say(out, AW_SAY_NORMAL, "%s is not executable yet (being written?): generation %u waits "
         "for it to change", cmd, c->gen);
     c->gen--;
+    c->said_gen = 0; /* when it does start, say so */
     c->child_alive = c->group_alive = 0;
     c->pending = 1;
     c->restart_now = 0;

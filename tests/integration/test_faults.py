@@ -351,8 +351,11 @@ class TestTrackedFileReplaced(FaultCase):
         # chmod 000 writes nothing: no restart under inotify (the next change
         # line is the sentinel's)
         self.write_app({"main.py": self.APP, "data.json": "{}\n"})
-        aw = self.start()
+        aw = self.start(["-v"])
         aw.started(1)
+        # once autowrap watches it: a chmod made before the watch, with no
+        # event to say it wrote nothing, rightly counts as a change
+        aw.expect_err(r"^\[autowrap\] tracking app/data\.json \((stat|read)\)$")
         os.chmod(self.app / "data.json", 0)
         self.sentinel(aw, "app/main.py", 2)
 

@@ -2253,6 +2253,20 @@ static void relinked(void)
     ck_assert_int_eq(nth(AW_ACT_START, 0)->force, 0);
 }
 
+/* The first start is never held (there is no running generation to keep):
+ * it is exec-ed at once, and its line is not said a second time. */
+START_TEST(test_not_ready_first_start_said_once)
+{
+    mk();
+    begin(0);
+    assert_said("starting generation 1: python3 app.py");
+    not_ready(1);
+    assert_start(1);
+    ck_assert_int_eq(nth(AW_ACT_START, 0)->force, 1);
+    ck_assert_uint_eq(count(AW_ACT_SAY), 0);
+}
+END_TEST
+
 START_TEST(test_not_ready_waits_for_chmod)
 {
     relinked();
@@ -2463,6 +2477,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_tracked_iteration_for_polling);
     tcase_add_test(t, test_user_watched_is_recursive);
     tcase_add_test(t, test_deadline_earliest);
+    tcase_add_test(t, test_not_ready_first_start_said_once);
     tcase_add_test(t, test_not_ready_waits_for_chmod);
     tcase_add_test(t, test_not_ready_is_bounded);
     tcase_add_test(t, test_not_ready_again_keeps_the_bound);
