@@ -395,14 +395,24 @@ static int g_send_stalled;
 /* One byte in the runtime directory's "lost" file per record not
  * delivered: autowrap reads the count from its size and says so. A write
  * to a regular file does not wait for a stalled reader. */
+/* RUNDIR/NAME (the directory of the supervisor's socket) into P. 0 when
+ * there is no such directory or the name does not fit. */
+static int rundir_file(char *p, size_t cap, const char *name)
+{
+    size_t nl = strlen(name) + 1;
+    if (!g_sockdir_len || g_sockdir_len + 1 + nl > cap)
+        return 0;
+    memcpy(p, g_sockdir, g_sockdir_len);
+    p[g_sockdir_len] = '/';
+    memcpy(p + g_sockdir_len + 1, name, nl);
+    return 1;
+}
+
 static void count_lost(void)
 {
     char p[AW_PATH_MAX + 1];
-    if (!g_sockdir_len || g_sockdir_len + 1 + sizeof AW_LOST_NAME > sizeof p)
+    if (!rundir_file(p, sizeof p, AW_LOST_NAME))
         return;
-    memcpy(p, g_sockdir, g_sockdir_len);
-    p[g_sockdir_len] = '/';
-    memcpy(p + g_sockdir_len + 1, AW_LOST_NAME, sizeof AW_LOST_NAME);
     long fd = aw_sys(SYS_openat, AT_FDCWD, p, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return;
@@ -429,12 +439,9 @@ static void *ring_get(void)
         return NULL;
     if (__atomic_exchange_n(&g_ring_tried, 1, __ATOMIC_ACQ_REL))
         return NULL; /* another thread maps it; this record goes as a datagram */
-    char p[AW_PATH_MAX + 16];
-    if (!g_sockdir_len || g_sockdir_len + 2 + sizeof AW_RING_NAME > sizeof p)
+    char p[AW_PATH_MAX + 1];
+    if (!rundir_file(p, sizeof p, AW_RING_NAME))
         return NULL;
-    memcpy(p, g_sockdir, g_sockdir_len);
-    p[g_sockdir_len] = '/';
-    memcpy(p + g_sockdir_len + 1, AW_RING_NAME, sizeof AW_RING_NAME);
     int saved = errno;
     /* a link to the supervisor's memfd (/proc/PID/fd/N) */
     long fd = aw_sys(SYS_openat, AT_FDCWD, p, O_RDWR | O_CLOEXEC);
