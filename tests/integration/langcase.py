@@ -27,13 +27,16 @@ class LangCase(AWTestCase):
         return p
 
     def assert_listed(self, cmd, rels, opts=()):
-        rc, out, err = self.run_aw(["--list"] + list(opts) + ["--"] + list(cmd),
+        # -o: the program's own output shares stdout and may land inside a line
+        lst = self.tmp / "list.txt"
+        rc, out, err = self.run_aw(["--list", "-o", str(lst)] + list(opts) + ["--"] + list(cmd),
                                    env=self.env({"AW_ONCE": "1"}))
         self.assertEqual(rc, 0, err + out)
-        lines = set(out.splitlines())
+        listing = lst.read_text()
+        lines = set(listing.splitlines())
         for rel in rels:
             self.assertIn(str(self.tmp / rel), lines,
-                          "%s not in --list output:\n%s\n%s" % (rel, out, err))
+                          "%s not in --list output:\n%s\n%s" % (rel, listing, err))
         return lines
 
     def restart_each(self, cmd, edits, opts=(), ready=None):

@@ -27,12 +27,15 @@ print("srcmod", srcmod.V, flush=True)
 class TestPythonExtras(AWTestCase):
 
     def listed(self, opts=()):
-        rc, out, err = self.run_aw(["--list"] + list(opts) + ["--", PY, "app/main.py"],
+        # -o: the program's unbuffered prints share stdout with the list and
+        # may land inside one of its lines
+        lst = self.tmp / "list.txt"
+        rc, out, err = self.run_aw(["--list", "-o", str(lst)] + list(opts) + ["--", PY, "app/main.py"],
                                    env=self.env({"AW_ONCE": "1"}))
         self.assertEqual(rc, 0, err)
         # The --list run has exited; its "main" line must not count as a start.
         self.pidlog.unlink(missing_ok=True)
-        return set(out.splitlines())
+        return set(lst.read_text().splitlines())
 
     def once(self):
         return "if os.environ.get('AW_ONCE'):\n    sys.exit(0)\n" + APP_READY
