@@ -14,8 +14,8 @@ uint64_t aw_dedupe_hash(unsigned kind, const char *path, size_t len)
 }
 
 /* One probe walk for both: 1 when H is (now) in the table, 0 when it is
- * not. INSERT: claim the first empty slot. A walk that ends in a full
- * window counts as "not in", so insert() says "new" (sent, never dropped). */
+ * not and an empty slot says so, -1 when the window is full of others.
+ * INSERT: claim the first empty slot. */
 static int walk(uint64_t *tab, size_t nslots, uint64_t h, int insert, int *added)
 {
     if (h == 0)
@@ -39,18 +39,38 @@ static int walk(uint64_t *tab, size_t nslots, uint64_t h, int insert, int *added
         if (expect == h)
             return 1;
     }
-    return 0;
+    return -1;
 }
 
+/* A walk that ends in a full window counts as "not in", so insert() says
+ * "new" (sent, never dropped). */
 int aw_dedupe_insert(uint64_t *tab, size_t nslots, uint64_t h)
 {
     int added = 0;
-    return !walk(tab, nslots, h, 1, &added) || added;
+    return walk(tab, nslots, h, 1, &added) != 1 || added;
 }
 
 int aw_dedupe_contains(const uint64_t *tab, size_t nslots, uint64_t h)
 {
     int added = 0;
     /* no store happens without insert: the cast only shares the walk */
-    return walk((uint64_t *)tab, nslots, h, 0, &added);
+    return walk((uint64_t *)tab, nslots, h, 0, &added) == 1;
+}
+
+int aw_seen_insert(const struct aw_seen *s, uint64_t h, int *far)
+{
+    int added = 0;
+    int r = walk(s->near, s->nnear, h, 1, &added);
+    if (r == 1)
+        return added;
+    if (far)
+        *far = 1;
+    return aw_dedupe_insert(s->far, s->nfar, h);
+}
+
+int aw_seen_contains(const struct aw_seen *s, uint64_t h)
+{
+    int added = 0;
+    int r = walk(s->near, s->nnear, h, 0, &added);
+    return r == 1 || (r < 0 && aw_dedupe_contains(s->far, s->nfar, h));
 }

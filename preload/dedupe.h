@@ -22,4 +22,20 @@ int aw_dedupe_insert(uint64_t *tab, size_t nslots, uint64_t h);
  * caller then does the work and insert() answers "new"). */
 int aw_dedupe_contains(const uint64_t *tab, size_t nslots, uint64_t h);
 
+/* Two tables: a small near one that a program with a few thousand paths
+ * never leaves, so it touches a few pages and keeps them in cache, and a
+ * large far one for the keys whose probe window in the near table is
+ * full. A window never empties, so a key is looked for in the far table
+ * only where it can be. */
+struct aw_seen {
+    uint64_t *near;
+    size_t nnear;
+    uint64_t *far;
+    size_t nfar;
+};
+/* As aw_dedupe_insert; *FAR (may be NULL) is set when the far table took
+ * the key. */
+int aw_seen_insert(const struct aw_seen *s, uint64_t h, int *far);
+int aw_seen_contains(const struct aw_seen *s, uint64_t h);
+
 #endif

@@ -16,6 +16,14 @@ extern __thread int aw_pending AW_TLS; /* dlopen happened: rescan libraries */
  * reset by aw_fix_env, which then hands over the other shim flavour). */
 extern __thread int aw_next_musl AW_TLS;
 
+/* Set in a vfork child by vfork.S, cleared in the parent when it resumes. */
+extern __thread int aw_vfork_child AW_TLS;
+/* A child sharing our memory may run (clone with CLONE_VM): records ask
+ * the kernel for their pid from now on (track.c, record_pid). */
+void aw_pid_shared(void);
+/* vfork.S's error path: errno = -NEG, returns -1. */
+long aw_vfork_failed(int neg);
+
 void aw_init(void);
 /* The shim's own system calls: the syscall instruction itself, not libc's
  * syscall(), which the shim interposes (wrap_fd.c). -1 and errno on error. */

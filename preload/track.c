@@ -36,27 +36,31 @@ static __thread int aw_in_dlsym AW_TLS;
 
 static int g_state; /* 0 none, 1 initialising, 2 done */
 static struct aw_extset g_ext;
-static uint64_t g_seen[1u << 15];
-static unsigned g_new_records;
+/* What this process reported already (dedupe.h): 32 KiB near, 256 KiB far */
+/* page-aligned: madvise takes whole pages, and the near table spans 8, not 9 */
+static uint64_t g_seen_near[1u << 12] __attribute__((aligned(4096)));
+static uint64_t g_seen_far[1u << 15] __attribute__((aligned(4096)));
+static const struct aw_seen g_seen = {g_seen_near, 1u << 12, g_seen_far, 1u << 15};
+static unsigned g_far_records;
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
-/* The table's pages are touched at random, a fault or two each (a lookup
- * maps the zero page, the insert then copies it): about 130 faults once a
- * program has made a few hundred records. Past 32 new records the program is
- * clearly one that loads many files: fault the whole table in with one call
- * instead (older kernels say EINVAL: nothing lost). A short program never
- * pays for it. */
-static void populate_seen(void)
+/* A page of the table costs a fault or two when first touched (a lookup
+ * maps the zero page, the insert then copies it), and in a virtual machine
+ * a fault is microseconds. The near table is 8 pages; the far one, 64,
+ * is touched only by a program that reports thousands of paths, and at its
+ * 32nd key there it is faulted in whole with one call (older kernels say
+ * EINVAL: nothing lost). Faulting in the one big table at every program's
+ * 32nd record cost Perl 0.12 ms of its 12 (500 modules). */
+static int seen_insert(uint64_t h)
 {
-    if (__atomic_add_fetch(&g_new_records, 1, __ATOMIC_RELAXED) != 32)
-        return;
-    uintptr_t a = ((uintptr_t)g_seen + 4095) & ~(uintptr_t)4095; /* the whole pages in it */
-    uintptr_t b = ((uintptr_t)g_seen + sizeof g_seen) & ~(uintptr_t)4095;
-    if (b > a)
-        aw_sys(SYS_madvise, (void *)a, (size_t)(b - a), MADV_POPULATE_WRITE);
+    int far = 0;
+    int r = aw_seen_insert(&g_seen, h, &far);
+    if (far && __atomic_add_fetch(&g_far_records, 1, __ATOMIC_RELAXED) == 32)
+        aw_sys(SYS_madvise, g_seen_far, sizeof g_seen_far, MADV_POPULATE_WRITE);
+    return r;
 }
 
 /* Captured environment, "NAME=value", for re-injection across exec. */
@@ -345,9 +349,8 @@ static int tracing(void) { return g_tracepath[0] || g_trace_stderr; }
  * this process wrote it already. */
 static void trace_line(const char *path, size_t len, uint64_t h)
 {
-    if (!aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, h))
+    if (!seen_insert(h))
         return;
-    populate_seen();
     char line[AW_PATH_MAX * 4 + 2];
     size_t o = 0;
     static const char hex[] = "0123456789abcdef";
@@ -465,11 +468,61 @@ static void *ring_get(void)
     return (void *)m;
 }
 
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18 /* Linux 4.14 */
+#endif
+
+/* The pid a record carries, without a getpid() per record (a system call
+ * costs about as much as the rest of a record here). It is kept in a page
+ * the kernel wipes in a fork child, whichever way it forked (fork, _Fork,
+ * a raw clone), so the child asks again. Children that share our memory
+ * would read our pid there: a vfork child is marked by vfork.S (per
+ * thread: the parent's other threads go on reading the page), and once a
+ * CLONE_VM child may exist in some other way (clone(), the syscall()
+ * numbers) every record asks the kernel again. An exec record always asks:
+ * the exec's pid is what autowrap follows. Without the page (an older
+ * kernel), every record asks. */
+__thread int aw_vfork_child AW_TLS;
+static int g_pid_nocache;
+static uint32_t *g_pid_cache;
+static int g_pid_cache_tried;
+
+void aw_pid_shared(void) { __atomic_store_n(&g_pid_nocache, 1, __ATOMIC_RELEASE); }
+
+long aw_vfork_failed(int neg)
+{
+    errno = -neg;
+    return -1;
+}
+
+static uint32_t record_pid(unsigned kind)
+{
+    if (kind == AW_KIND_EXEC || aw_vfork_child || __atomic_load_n(&g_pid_nocache, __ATOMIC_ACQUIRE))
+        return (uint32_t)aw_sys(SYS_getpid);
+    uint32_t *c = __atomic_load_n(&g_pid_cache, __ATOMIC_ACQUIRE);
+    if (!c && !__atomic_exchange_n(&g_pid_cache_tried, 1, __ATOMIC_ACQ_REL)) {
+        long m = aw_sys(SYS_mmap, 0L, 4096L, (long)(PROT_READ | PROT_WRITE),
+                        (long)(MAP_PRIVATE | MAP_ANONYMOUS), -1L, 0L);
+        if (m != -1 && aw_sys(SYS_madvise, m, 4096L, MADV_WIPEONFORK) == 0)
+            __atomic_store_n(&g_pid_cache, (uint32_t *)m, __ATOMIC_RELEASE);
+        else if (m != -1)
+            aw_sys(SYS_munmap, m, 4096L);
+        c = __atomic_load_n(&g_pid_cache, __ATOMIC_ACQUIRE);
+    }
+    uint32_t v = c ? __atomic_load_n(c, __ATOMIC_RELAXED) : 0;
+    if (!v) {
+        v = (uint32_t)aw_sys(SYS_getpid);
+        if (c)
+            __atomic_store_n(c, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
 static void send_record(unsigned kind, unsigned flags, const char *path, size_t len,
                         const struct aw_ident *id)
 {
     if (to_supervisor()) {
-        uint32_t pid = (uint32_t)aw_sys(SYS_getpid);
+        uint32_t pid = record_pid(kind);
         unsigned char buf[AW_WIRE_MAX];
         size_t n = aw_wire_encode_flags(buf, kind, flags, pid, id, path, len);
         void *ring = n ? ring_get() : NULL;
@@ -599,6 +652,16 @@ static uint64_t raw_key(int dirfd, const char *path, size_t len)
  * stat(), and comparing a link's own identity with its target's made every
  * lstat of a symlinked file look like an edit; Node's and Python's realpath
  * lstat every component). 0 when there is none. */
+/* The regular file this thread's newest stat record named, by its STAT
+ * key: programs stat a file and then open it (Perl, Ruby), and the open's
+ * record then takes the stat's identity instead of an fstat. Were the file
+ * replaced in between, the supervisor's own look differs from the record
+ * and it restarts: never a missed change. */
+static __thread struct {
+    uint64_t key;
+    struct stat st;
+} t_last_stat AW_TLS;
+
 static int record_identity(int how, int fd, const char *abs, const struct stat *given,
                            struct stat *st)
 {
@@ -624,7 +687,7 @@ static int trace_only(unsigned kind, const char *abs, size_t n, int how, int fd,
         return 0;
     if (!h)
         h = aw_dedupe_hash(0, abs, n);
-    if (aw_dedupe_contains(g_seen, sizeof g_seen / sizeof *g_seen, h))
+    if (aw_seen_contains(&g_seen, h))
         return 1;
     if (kind == AW_KIND_READ || kind == AW_KIND_STAT) {
         struct stat st;
@@ -649,13 +712,23 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
     }
     if (excluded(abs, n))
         return;
-    if (!always &&
-        !aw_dedupe_insert(g_seen, sizeof g_seen / sizeof *g_seen, aw_dedupe_hash(kind, abs, n)))
+    uint64_t key = aw_dedupe_hash(kind, abs, n);
+    if (!always && !seen_insert(key))
         return;
-    populate_seen();
     struct aw_ident id = {0};
     struct stat st;
-    int ok = record_identity(how, fd, abs, given, &st);
+    int ok;
+    if (how == AW_ID_FD && t_last_stat.key &&
+        t_last_stat.key == aw_dedupe_hash(AW_KIND_STAT, abs, n)) {
+        st = t_last_stat.st;
+        ok = 1;
+    } else {
+        ok = record_identity(how, fd, abs, given, &st);
+    }
+    if (ok && kind == AW_KIND_STAT && S_ISREG(st.st_mode)) {
+        t_last_stat.key = key;
+        t_last_stat.st = st;
+    }
     if (ok && kind == AW_KIND_STAT && S_ISDIR(st.st_mode))
         return; /* a directory looked up is not a file the program loads */
     if (how == AW_ID_FD) {

@@ -8,14 +8,20 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The first field of clone3's struct clone_args (linux/sched.h) */
+struct clone_args_head {
+    unsigned long long flags;
+};
+
 #define REAL(type, name) ((type)aw_real((void **)&r_##name, #name))
 
 static void *r_close, *r___close, *r_dup2, *r___dup2, *r_dup3, *r_close_range, *r_closefrom,
-    *r_syscall;
+    *r_syscall, *r_clone;
 
 void aw_resolve_fd(void)
 {
@@ -27,6 +33,28 @@ void aw_resolve_fd(void)
     aw_real(&r_close_range, "close_range");
     aw_real(&r_closefrom, "closefrom");
     aw_real(&r_syscall, "syscall");
+    aw_real(&r_clone, "clone");
+}
+
+/* clone() with CLONE_VM and not CLONE_THREAD makes a child that shares our
+ * memory, and the pid records carry with it: from now on they ask. The
+ * three optional arguments are passed on as libc would read them. */
+__attribute__((no_sanitize_address)) AW_EXPORT int clone(int (*fn)(void *), void *stack, int flags,
+                                                         void *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    void *ptid = va_arg(ap, void *), *tls = va_arg(ap, void *), *ctid = va_arg(ap, void *);
+    va_end(ap);
+    if ((flags & CLONE_VM) && !(flags & CLONE_THREAD))
+        aw_pid_shared();
+    int (*f)(int (*)(void *), void *, int, void *, ...) =
+        REAL(int (*)(int (*)(void *), void *, int, void *, ...), clone);
+    if (!f) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return f(fn, stack, flags, arg, ptid, tls, ctid);
 }
 
 #define INT_MAX_FD 0x7fffffff
@@ -101,6 +129,13 @@ __attribute__((no_sanitize_address)) AW_EXPORT long syscall(long n, ...)
     for (int i = 0; i < 6; i++)
         a[i] = va_arg(ap, long);
     va_end(ap);
+    if (n == SYS_vfork || ((n == SYS_clone && (a[0] & CLONE_VM) && !(a[0] & CLONE_THREAD))))
+        aw_pid_shared();
+#ifdef SYS_clone3
+    else if (n == SYS_clone3 && a[0] && (((const struct clone_args_head *)a[0])->flags & CLONE_VM) &&
+             !(((const struct clone_args_head *)a[0])->flags & CLONE_THREAD))
+        aw_pid_shared();
+#endif
     if (n == SYS_close)
         aw_fds_touched((int)a[0], (int)a[0]);
     else if (n == SYS_dup2 || n == SYS_dup3)

@@ -74,6 +74,46 @@ class TestRing(AWTestCase):
         self.assertLess(len(sends), 40, "%d records sent for %d read:\n%s" % (len(sends), n,
                                                                               "\n".join(sends[:50])))
 
+    @unittest.skipUnless(shutil.which("strace") and shutil.which("perl"),
+                         "strace or perl is not installed (tests/setup.sh installs them)")
+    def test_stat_then_open_costs_no_getpid_or_fstat(self):
+        # Perl's and Ruby's way: stat a module, then open it. The records
+        # name the process without a getpid() each (a cached pid), and the
+        # open's record takes the stat's identity instead of an fstat().
+        n = 300
+        for i in range(n):
+            self.write(f"p/M{i}.pm", "1;\n")
+        prog = self.write("p/main.pl", (
+            "my $d = shift;\n"
+            "for my $i (0 .. %d) {\n"
+            "    my $f = \"$d/M$i.pm\";\n"
+            "    my @st = stat($f) or die \"stat $f\";\n"
+            "    open(my $fh, '<', $f) or die \"open $f\";\n"
+            "    close($fh);\n"
+            "}\n" % (n - 1)))
+        lst = self.tmp / "list.txt"
+
+        def calls(under_aw):
+            log = self.tmp / "strace.txt"
+            cmd = ["strace", "-f", "-o", str(log), "-e", "trace=getpid,fstat,newfstatat", "perl",
+                   str(prog), str(self.tmp / "p")]
+            if under_aw:
+                rc, out, err = self.run_aw(["--list", "-o", str(lst), "--"] + cmd, timeout=120)
+            else:
+                p = subprocess.run(cmd, env=self.env(), capture_output=True, text=True,
+                                   timeout=120)
+                rc, err = p.returncode, p.stderr
+            self.assertEqual(rc, 0, err)
+            return [l for l in log.read_text().splitlines()
+                    if re.search(r'\bgetpid\(|\bfstat\(|newfstatat\(\d+, "",', l)]
+
+        bare, under = calls(False), calls(True)
+        listed = set(lst.read_text().splitlines())
+        self.assertEqual([i for i in range(n) if str(self.tmp / "p" / f"M{i}.pm") not in listed],
+                         [])
+        self.assertLess(len(under) - len(bare), 40, "%d getpid/fstat calls for %d files, %d bare:"
+                        "\n%s" % (len(under), n, len(bare), "\n".join(under[:60])))
+
     def test_more_records_than_it_holds(self):
         n = 8192  # two laps of the ring's 4096 slots (what overflows goes by datagram)
         d = self.tmp / "many"
@@ -104,14 +144,17 @@ class TestRing(AWTestCase):
         self.assertEqual(len(set(pids.values())), threads * forks)
 
     def test_children_sharing_memory_write_their_own_pid(self):
-        names = ["vfork.json", "spawn.json", "clone.json", "clonevm.json", "sig.json", "t.py"]
+        names = ["vfork.json", "vforkstat.json", "vforkafter.json", "spawn.json", "clone.json", "clonevm.json", "sig.json", "t.py"]
         for n in names:
             self.write(f"k/{n}", "x\n")
         recs, out, rc, err = self.jlist([self.prog("spawn_kinds"), str(self.tmp / "k")])
         self.assertEqual(rc, 0, err)
         parent = int(out.strip().splitlines()[-1])
         by = {(r["kind"], r["path"]): r["pid"] for r in recs}
-        for n, kind, own in (("vfork.json", "read", False), ("spawn.json", "read", False),
+        # (the shim keeps its pid in memory a vfork child shares: vfork.S
+        # marks the child, and the parent is itself again once it resumes)
+        for n, kind, own in (("vfork.json", "read", False), ("vforkstat.json", "stat", False),
+                             ("vforkafter.json", "stat", True), ("spawn.json", "read", False),
                              ("clone.json", "read", False), ("clonevm.json", "stat", False),
                              ("sig.json", "read", True), ("t.py", "stat", True)):
             pid = by.get((kind, str(self.tmp / "k" / n)))

@@ -41,14 +41,16 @@ class Hostile(ChannelCase):
                          threads * forks)
 
     def test_vfork_spawn_clone_and_signal_handler(self):
-        names = ["vfork.json", "spawn.json", "clone.json", "clonevm.json", "sig.json", "t.py"]
+        names = ["vfork.json", "vforkstat.json", "vforkafter.json", "spawn.json", "clone.json",
+                 "clonevm.json", "sig.json", "t.py"]
         files = {n: self.write(n, "x\n") for n in names}
         _, out = self.run_shim([self.prog("spawn_kinds"), str(self.tmp)])
         parent = int(out.strip().splitlines()[-1])
         by = collections.defaultdict(list)
         for k, pid, pth, _ in self.records:
             by[(k, pth)].append(pid)
-        for n, kind, own in (("vfork.json", "read", False), ("spawn.json", "read", False),
+        for n, kind, own in (("vfork.json", "read", False), ("vforkstat.json", "stat", False),
+                             ("vforkafter.json", "stat", True), ("spawn.json", "read", False),
                              ("clone.json", "read", False), ("clonevm.json", "stat", False),
                              ("sig.json", "read", True), ("t.py", "stat", True)):
             pids = by[(kind, str(files[n]))]

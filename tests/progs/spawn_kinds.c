@@ -1,6 +1,8 @@
 /* spawn_kinds DIR: every way a process tree grows without fork+exec, plus a
  * signal handler that opens files while the main loop is inside stat():
  *   vfork + execve /bin/cat DIR/vfork.json
+ *   vfork, no exec: the child stats DIR/vforkstat.json and _exits; then the
+ *   parent stats DIR/vforkafter.json (its records name it again)
  *   posix_spawn /bin/cat DIR/spawn.json
  *   clone(SIGCHLD), no exec: the child opens DIR/clone.json (no atfork ran)
  *   clone(CLONE_VM|CLONE_VFORK), no exec: the child stats DIR/clonevm.json
@@ -70,6 +72,16 @@ int main(int argc, char **argv)
         _exit(127);
     }
     bad |= !ok_wait(pid);
+
+    char vs[4096], va[4096];
+    struct stat vst;
+    snprintf(vs, sizeof vs, "%s/vforkstat.json", dir);
+    snprintf(va, sizeof va, "%s/vforkafter.json", dir);
+    pid = vfork();
+    if (pid == 0)
+        _exit(stat(vs, &vst) != 0);
+    bad |= !ok_wait(pid);
+    bad |= stat(va, &vst) != 0;
 
     char *av2[] = {"cat", b, NULL};
     bad |= posix_spawn(&pid, "/bin/cat", NULL, NULL, av2, environ) != 0 || !ok_wait(pid);

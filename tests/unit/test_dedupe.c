@@ -74,6 +74,56 @@ START_TEST(bounded_probe_many)
 }
 END_TEST
 
+/* Two tables: a near one too small for the keys sends the rest far, and
+ * every key is then found where it went, never reported twice. */
+START_TEST(near_then_far)
+{
+    static uint64_t near[64], far[1 << 12];
+    memset(near, 0, sizeof near);
+    memset(far, 0, sizeof far);
+    struct aw_seen s = {near, 64, far, 1 << 12};
+    char p[32];
+    int fresh = 0, went_far = 0;
+    for (int i = 0; i < 2000; i++) {
+        snprintf(p, sizeof p, "/n/%d.py", i);
+        int f = 0;
+        ck_assert_int_eq(aw_seen_contains(&s, H(1, p)), 0);
+        fresh += aw_seen_insert(&s, H(1, p), &f);
+        went_far += f;
+        ck_assert_int_eq(aw_seen_contains(&s, H(1, p)), 1);
+    }
+    ck_assert_int_eq(fresh, 2000);
+    ck_assert_int_ge(went_far, 2000 - 64);
+    int again = 0;
+    for (int i = 0; i < 2000; i++) {
+        snprintf(p, sizeof p, "/n/%d.py", i);
+        again += aw_seen_insert(&s, H(1, p), NULL);
+    }
+    ck_assert_int_eq(again, 0);
+}
+END_TEST
+
+/* A program with a few thousand paths stays in the near table. */
+START_TEST(small_program_stays_near)
+{
+    static uint64_t near[1 << 12], far[1 << 15];
+    memset(near, 0, sizeof near);
+    memset(far, 0, sizeof far);
+    struct aw_seen s = {near, 1 << 12, far, 1 << 15};
+    char p[32];
+    int went_far = 0;
+    for (int i = 0; i < 1500; i++) {
+        snprintf(p, sizeof p, "/s/%d.pm", i);
+        int f = 0;
+        ck_assert_int_eq(aw_seen_insert(&s, H(0, p), &f), 1);
+        went_far += f;
+    }
+    ck_assert_int_eq(went_far, 0);
+    for (size_t i = 0; i < sizeof far / sizeof *far; i++)
+        ck_assert(far[i] == 0);
+}
+END_TEST
+
 #define NT 8
 #define NK 2000
 static uint64_t mt_tab[1 << 14];
@@ -115,6 +165,8 @@ int main(void)
     tcase_add_test(tc, overflow_reports_new);
     tcase_add_test(tc, bounded_probe_many);
     tcase_add_test(tc, threads_one_winner);
+    tcase_add_test(tc, near_then_far);
+    tcase_add_test(tc, small_program_stays_near);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
