@@ -101,19 +101,42 @@ enum { AW_RING_FALLBACK = 0, AW_RING_STORED = 1, AW_RING_WAKE = 2 };
 /* Writer: put REC (LEN bytes). AW_RING_STORED: done. AW_RING_WAKE: stored,
  * and the caller must wake the reader (a datagram). AW_RING_FALLBACK: not
  * stored, send the record as a datagram. Lock-free: safe in threads,
- * signal handlers, vfork children. */
-static inline int aw_ring_put(void *m, const void *rec, size_t len)
+ * signal handlers, vfork children.
+ *
+ * TAIL_SEEN (the writer's own memory, or NULL) keeps the tail this writer
+ * last read: the reader moves the tail at every drain, so reading it for
+ * each record cost a cache miss each. The ticket is taken first and the
+ * tail read only when the ticket is a lap ahead of the tail seen; a full
+ * ring then costs the ticket (the reader takes it back), as a ticket whose
+ * claim fails always did. Every line the reader writes is a miss here: it
+ * writes the header's flag only when it changes (aw_ring_awake). */
+static inline int aw_ring_put_seen(void *m, const void *rec, size_t len, uint64_t *tail_seen)
 {
     struct aw_ring_hdr *h = (struct aw_ring_hdr *)m;
     if (len == 0 || len > AW_RING_DATA || __atomic_load_n(&h->closed, __ATOMIC_ACQUIRE))
         return AW_RING_FALLBACK;
-    uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&h->head, __ATOMIC_RELAXED) - tail >= AW_RING_SLOTS)
-        return AW_RING_FALLBACK; /* full (or a head gone wild) */
+    uint64_t seen = tail_seen ? __atomic_load_n(tail_seen, __ATOMIC_RELAXED) : 0;
+    if (!tail_seen) {
+        uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&h->head, __ATOMIC_RELAXED) - tail >= AW_RING_SLOTS)
+            return AW_RING_FALLBACK; /* full (or a head gone wild) */
+    }
     uint64_t t = __atomic_fetch_add(&h->head, 1, __ATOMIC_ACQ_REL);
+    if (tail_seen && t - seen >= AW_RING_SLOTS) {
+        seen = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
+        __atomic_store_n(tail_seen, seen, __ATOMIC_RELAXED);
+        if (t - seen >= AW_RING_SLOTS)
+            return AW_RING_FALLBACK; /* full (or a head gone wild): the ticket is given up */
+    }
     struct aw_ring_slot *s = aw_ring_slot(m, t);
     uint64_t lap = t / AW_RING_SLOTS;
     uint64_t want = aw_ring_state(lap, AW_RING_FREE);
+    /* A load before the claim: a slot's first touch in this process is then
+     * a read fault, and the kernel maps the pages around it too (fault-
+     * around, 64 KiB, for pages the ring already has: the supervisor makes
+     * them ahead of the head): one fault per 128 slots instead of one per 8. */
+    if (__atomic_load_n(&s->state, __ATOMIC_RELAXED) != want)
+        return AW_RING_FALLBACK;
     if (!__atomic_compare_exchange_n(&s->state, &want, aw_ring_state(lap, AW_RING_WRITING), 0,
                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return AW_RING_FALLBACK; /* not free for this lap: the reader skips the ticket */
@@ -123,12 +146,19 @@ static inline int aw_ring_put(void *m, const void *rec, size_t len)
     if (!__atomic_compare_exchange_n(&s->state, &want, aw_ring_state(lap, AW_RING_DONE), 0,
                                      __ATOMIC_RELEASE, __ATOMIC_RELAXED))
         return AW_RING_FALLBACK; /* given up on while we were stalled */
+    /* the next slot, most likely this writer's next: fetch its line now */
+    __builtin_prefetch(aw_ring_slot(m, t + 1), 1);
     /* against the reader's store of sleeping and its look at the slots */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&h->sleeping, __ATOMIC_RELAXED) &&
         __atomic_exchange_n(&h->sleeping, 0, __ATOMIC_ACQ_REL))
         return AW_RING_WAKE;
     return AW_RING_STORED;
+}
+
+static inline int aw_ring_put(void *m, const void *rec, size_t len)
+{
+    return aw_ring_put_seen(m, rec, len, NULL);
 }
 
 /* ---- reader (the supervisor, one thread) ---- */
@@ -244,7 +274,9 @@ static inline int aw_ring_sleep(void *m, const struct aw_ring_reader *r)
 /* The reader is awake (whoever woke it): writers need not wake it. */
 static inline void aw_ring_awake(void *m)
 {
-    __atomic_store_n(&((struct aw_ring_hdr *)m)->sleeping, 0, __ATOMIC_RELEASE);
+    uint32_t *f = &((struct aw_ring_hdr *)m)->sleeping;
+    if (__atomic_load_n(f, __ATOMIC_RELAXED)) /* a store would cost writers a miss */
+        __atomic_store_n(f, 0, __ATOMIC_RELEASE);
 }
 
 /* The reader is going away: writers use datagrams (ECONNREFUSED then stops

@@ -495,6 +495,9 @@ long aw_vfork_failed(int neg)
     return -1;
 }
 
+/* The ring's tail as this process last read it (ring.h) */
+static uint64_t g_ring_tail_seen;
+
 static uint32_t record_pid(unsigned kind)
 {
     if (kind == AW_KIND_EXEC || aw_vfork_child || __atomic_load_n(&g_pid_nocache, __ATOMIC_ACQUIRE))
@@ -526,7 +529,7 @@ static void send_record(unsigned kind, unsigned flags, const char *path, size_t 
         unsigned char buf[AW_WIRE_MAX];
         size_t n = aw_wire_encode_flags(buf, kind, flags, pid, id, path, len);
         void *ring = n ? ring_get() : NULL;
-        int put = ring ? aw_ring_put(ring, buf, n) : AW_RING_FALLBACK;
+        int put = ring ? aw_ring_put_seen(ring, buf, n, &g_ring_tail_seen) : AW_RING_FALLBACK;
         if (put == AW_RING_STORED)
             n = 0; /* delivered, no system call */
         int wake = put == AW_RING_WAKE;

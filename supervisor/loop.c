@@ -630,8 +630,10 @@ static unsigned drain_channel(struct loop *L)
     unsigned n = drain_fd(L, channel_pair());
     n += drain_fd(L, L->chfd);
     void *ring = channel_ring();
-    if (ring && !L->done)
+    if (ring && !L->done) {
         n += aw_ring_drain(ring, &L->rr, now_ms(), ring_record, L);
+        channel_ring_ahead();
+    }
     return n;
 }
 

@@ -29,6 +29,7 @@ int channel_open(void);              /* the socket fd, or -1 (message said) */
 const char *channel_dir(void);
 const char *channel_sock(void);
 void *channel_ring(void);            /* the record ring (preload/ring.h), or NULL */
+void channel_ring_ahead(void);       /* allocate the ring's pages ahead of its head */
 void channel_cleanup(void);          /* unlink the socket, remove the directory */
 int channel_lost(void);              /* records the shim counted as not delivered, so far */
 int channel_pair(void);              /* the socketpair end autowrap reads, or -1 */

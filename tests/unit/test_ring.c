@@ -98,6 +98,36 @@ START_TEST(full_falls_back_then_wraps)
 }
 END_TEST
 
+/* A writer that keeps the tail it saw: full still falls back (the ticket it
+ * took is taken back by the reader), and the tail is read again once the
+ * reader has moved it. */
+START_TEST(full_with_tail_seen)
+{
+    void *m = new_ring();
+    struct aw_ring_reader r = reader();
+    uint64_t seen = 0;
+    char s[32];
+    for (unsigned i = 0; i < AW_RING_SLOTS; i++) {
+        snprintf(s, sizeof s, "r%u", i);
+        ck_assert_int_eq(aw_ring_put_seen(m, s, strlen(s), &seen), AW_RING_STORED);
+    }
+    ck_assert_uint_eq(seen, 0); /* no need to look while a lap ahead is free */
+    ck_assert_int_eq(aw_ring_put_seen(m, "over1", 5, &seen), AW_RING_FALLBACK);
+    ck_assert_int_eq(aw_ring_put_seen(m, "over2", 5, &seen), AW_RING_FALLBACK);
+    ck_assert_uint_eq(drain(m, &r, 0), AW_RING_SLOTS);
+    ck_assert_uint_eq(r.tail, AW_RING_SLOTS);
+    for (int lap = 0; lap < 3; lap++) {
+        ck_assert_int_eq(aw_ring_put_seen(m, "again", 5, &seen), AW_RING_STORED);
+        ck_assert_int_eq(drain(m, &r, 0), 1);
+        ck_assert_str_eq(got[0], "again");
+    }
+    /* the two given-up tickets were taken back, the three records consumed */
+    ck_assert_uint_eq(r.tail, AW_RING_SLOTS + 5);
+    ck_assert_uint_ge(seen, AW_RING_SLOTS); /* read again once a lap behind */
+    munmap(m, AW_RING_BYTES);
+}
+END_TEST
+
 START_TEST(sleeping_reader_is_woken_once)
 {
     void *m = new_ring();
@@ -263,6 +293,7 @@ int main(void)
     tcase_add_test(tc, put_then_drain_in_order);
     tcase_add_test(tc, too_long_empty_or_closed_fall_back);
     tcase_add_test(tc, full_falls_back_then_wraps);
+    tcase_add_test(tc, full_with_tail_seen);
     tcase_add_test(tc, sleeping_reader_is_woken_once);
     tcase_add_test(tc, writer_stuck_in_its_copy_is_poisoned);
     tcase_add_test(tc, unclaimed_ticket_is_taken_back);
