@@ -37,5 +37,11 @@ struct aw_seen {
  * the key. */
 int aw_seen_insert(const struct aw_seen *s, uint64_t h, int *far);
 int aw_seen_contains(const struct aw_seen *s, uint64_t h);
+/* Start fetching H's first near slot: the table is cold between a
+ * program's calls, and the path's normalisation can overlap the miss. */
+static inline void aw_seen_prefetch(const struct aw_seen *s, uint64_t h)
+{
+    __builtin_prefetch(&s->near[(h ? h : 1) & (s->nnear - 1)]);
+}
 
 #endif

@@ -707,7 +707,7 @@ static int trace_only(unsigned kind, const char *abs, size_t n, int how, int fd,
  * (a vfork child shares the parent's table). GIVEN: the program's own stat
  * result for the path (AW_ID_STAT or AW_ID_LSTAT), or NULL. */
 static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsigned flags,
-                       int always, const struct stat *given)
+                       int always, const struct stat *given, uint64_t key)
 {
     if (!to_supervisor()) {
         trace_only(kind, abs, n, how, fd, given, 0);
@@ -715,7 +715,8 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
     }
     if (excluded(abs, n))
         return;
-    uint64_t key = aw_dedupe_hash(kind, abs, n);
+    if (!key)
+        key = aw_dedupe_hash(kind, abs, n);
     if (!always && !seen_insert(key))
         return;
     struct aw_ident id = {0};
@@ -767,17 +768,26 @@ static void note(unsigned kind, int dirfd, const char *path, int tracked, int ho
         raw = raw_key(dirfd, path, len);
         if (raw && raw == t_last_traced)
             return;
+        if (raw && path[0] == '/')
+            aw_seen_prefetch(&g_seen, raw);
+    }
+    /* An absolute name that normalising leaves alone (the same length: it
+     * only takes away) hashes the same: hash it now, and the table's line
+     * is fetched while it is normalised. */
+    uint64_t early = 0;
+    if (!raw && path[0] == '/') {
+        early = aw_dedupe_hash(kind, path, len);
+        aw_seen_prefetch(&g_seen, early);
     }
     int saved = errno;
     char abs[AW_PATH_MAX + 1];
     size_t n = make_abs(dirfd, path, len, abs, sizeof abs);
+    int same = path[0] == '/' && n == len;
     if (n && raw) {
-        /* an absolute name that normalising left alone hashes the same */
-        uint64_t h = path[0] == '/' && n == len ? raw : 0;
-        if (trace_only(kind, abs, n, how, fd, given, h))
+        if (trace_only(kind, abs, n, how, fd, given, same ? raw : 0))
             t_last_traced = raw;
     } else if (n) {
-        report_abs(kind, abs, n, how, fd, 0, 0, given);
+        report_abs(kind, abs, n, how, fd, 0, 0, given, same ? early : 0);
     }
     errno = saved;
 }
@@ -790,7 +800,7 @@ void aw_note_exec(const char *path, unsigned flags)
     char abs[AW_PATH_MAX + 1];
     size_t n = make_abs(AT_FDCWD, path, strlen(path), abs, sizeof abs);
     if (n)
-        report_abs(AW_KIND_EXEC, abs, n, AW_ID_STAT, -1, flags, 1, NULL);
+        report_abs(AW_KIND_EXEC, abs, n, AW_ID_STAT, -1, flags, 1, NULL, 0);
     errno = saved;
 }
 
