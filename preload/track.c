@@ -703,6 +703,16 @@ static int trace_only(unsigned kind, const char *abs, size_t n, int how, int fd,
     return 1;
 }
 
+/* A listing's record says when (wire.h): the supervisor, once it watches
+ * the directory, looks for entries made since, which no event reported. */
+static void listed_ident(struct aw_ident *id)
+{
+    struct timespec ts;
+    memset(id, 0, sizeof *id);
+    if (clock_gettime(CLOCK_REALTIME_COARSE, &ts) == 0)
+        id->mtime_ns = aw_ts_ns(ts);
+}
+
 /* always: an event, not only a path; sent each time and not remembered
  * (a vfork child shares the parent's table). GIVEN: the program's own stat
  * result for the path (AW_ID_STAT or AW_ID_LSTAT), or NULL. */
@@ -741,7 +751,8 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
         if (!ok)
             return;
         if (S_ISDIR(st.st_mode)) {
-            send_record(AW_KIND_LISTED, 0, abs, n, NULL);
+            listed_ident(&id);
+            send_record(AW_KIND_LISTED, 0, abs, n, &id);
             return;
         }
         if (!S_ISREG(st.st_mode))
@@ -749,6 +760,8 @@ static void report_abs(unsigned kind, char *abs, size_t n, int how, int fd, unsi
     }
     if (ok)
         aw_ident_from_stat(&id, &st);
+    else if (kind == AW_KIND_LISTED)
+        listed_ident(&id);
     send_record(kind, flags, abs, n, &id);
 }
 

@@ -66,6 +66,9 @@ enum aw_kind {
 
 /* Identity of a file: enough to tell "changed" from "touched by nobody".
  * dev == 0 && ino == 0 means unknown (write, missing and listed records).
+ * A listed record's mtime_ns is when the program listed the directory
+ * (CLOCK_REALTIME_COARSE, the clock file timestamps come from), 0 if not
+ * known: an entry with a ctime from then on may be one it did not see.
  * ctime catches a write whose mtime was put back (cp -p, touch -r, tar,
  * rsync -t); mode, links and owner tell that apart from a chmod, chown or
  * new hard link, which move ctime too but not what the program reads. */

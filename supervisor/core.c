@@ -763,6 +763,14 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
         if (!was_listed && c->opt->verbosity > 0)
             say(out, AW_SAY_VERBOSE, "tracking %s (listed)", shown(c, d->path));
         watch_dir(c, out, d->path, d->len);
+        /* a file made after the listing and before the watch (or before
+         * this record was read: inotify's word on it came first) is
+         * reported by nothing else */
+        if (!was_listed && r->ident.mtime_ns > 0 && c->opt->mode != AW_MODE_LIST) {
+            struct aw_action *s = push(out, AW_ACT_SCAN);
+            s->path = d->path;
+            s->since = r->ident.mtime_ns;
+        }
         return;
     }
     /* a dependency or a missing path */

@@ -79,6 +79,10 @@ enum aw_action_type {
     AW_ACT_CHANGED,      /* --signal: write the paths of change batch `batch` (core_batch_next)
                           * to the AUTOWRAP_CHANGED file, before the SIGNAL that follows */
     AW_ACT_EXIT,         /* stop the loop, exit with code */
+    AW_ACT_SCAN,         /* once the batch's records are in: if directory path changed at
+                          * or after since (ns), an AW_EV_FS for each entry with a ctime
+                          * from since on (made after the program listed it, before the
+                          * watch, or while its record waited) */
 };
 
 enum aw_say_level { AW_SAY_NORMAL = 0, AW_SAY_VERBOSE = 1, AW_SAY_ERROR = -1 };
@@ -99,6 +103,7 @@ struct aw_action {
                           * once the watch is in place the loop looks again (an AW_EV_FS
                           * with confirm set), since a save in between left inotify
                           * nothing to report. NULL: none. Owned like path. */
+    int64_t since;       /* AW_ACT_SCAN */
     int level;           /* AW_ACT_SAY: enum aw_say_level */
     char text[512];      /* AW_ACT_SAY */
 #define AW_SHOWN_MAX 200u /* longest path a status line shows (its tail) */

@@ -40,6 +40,13 @@ struct loop {
     FILE *out;
     int out_dirty; /* --list lines written to out but not flushed yet */
     unsigned got;  /* records the last turn's drain handed to the core */
+    /* AW_ACT_SCANs of this batch, run once all its records are in (one of
+     * them may say the program wrote what the scan would find) */
+    struct {
+        const char *path;
+        int64_t since;
+    } scans[16];
+    int nscans;
     struct aw_ring_reader rr; /* our place in the record ring */
     int coalesce;  /* the last nap found records waiting: nap again */
     int nap_us;    /* the next nap: doubles while naps keep finding records */
@@ -322,6 +329,17 @@ static void flush_out(struct loop *L)
     }
 }
 
+/* AW_ACT_SCAN: the directory changed since the program listed it: queue
+ * what was made since, for the core to judge after this step (scan.c). Its
+ * entries are only looked at when one may be new. */
+static void run_scan(struct loop *L, const char *path, int64_t since)
+{
+    struct stat st;
+    if (L->done || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || aw_ts_ns(st.st_mtim) < since)
+        return;
+    scan_queue_dir_since(L->core, path, since);
+}
+
 static void do_actions(struct loop *L, const struct aw_actions *acts)
 {
     for (unsigned i = 0; i < acts->n && !L->done; i++) {
@@ -380,6 +398,14 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
                     ev->confirm = 1;
                     fill_stat(ev->path, ev->len, &ev->cur);
                 }
+            }
+            break;
+        case AW_ACT_SCAN:
+            if (a->path && L->nscans < (int)(sizeof L->scans / sizeof L->scans[0])) {
+                L->scans[L->nscans].path = a->path;
+                L->scans[L->nscans++].since = a->since;
+            } else if (a->path) {
+                run_scan(L, a->path, a->since);
             }
             break;
         case AW_ACT_PRINT: {
@@ -679,6 +705,9 @@ static unsigned drain_batch(struct loop *L)
      * core hears it before the end of the batch. */
     if (n)
         read_inotify(L);
+    for (int i = 0; i < L->nscans; i++)
+        run_scan(L, L->scans[i].path, L->scans[i].since);
+    L->nscans = 0;
     if (n && !L->done)
         step_bare(L, AW_EV_DRAINED, 0);
     /* a stall that lost records leaves records queued: they bring us here */

@@ -87,6 +87,11 @@ void scan_queue_dir(const struct aw_core *core, const char *dir)
     scan_entries(dir, queue_wanted, (void *)core);
 }
 
+void scan_queue_dir_since(const struct aw_core *core, const char *dir, int64_t since_ns)
+{
+    scan_entries_since(dir, since_ns, queue_wanted, (void *)core);
+}
+
 const char *scan_next(void)
 {
     free(cur);

@@ -104,6 +104,8 @@ void scan_entries(const char *dir, watch_cb cb, void *arg);
 /* Only entries whose ctime is at or after since_ns (CLOCK_REALTIME ns). */
 void scan_entries_since(const char *dir, int64_t since_ns, watch_cb cb, void *arg);
 void scan_queue_dir(const struct aw_core *core, const char *dir);
+/* The same for entries whose ctime is since_ns or later */
+void scan_queue_dir_since(const struct aw_core *core, const char *dir, int64_t since_ns);
 const char *scan_next(void);         /* next queued path (valid until the next call) or NULL */
 /* descend.c: live descendants of root (except skip and its subtree), up to
  * cap, from /proc. Returns how many were stored. */

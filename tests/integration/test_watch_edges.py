@@ -71,6 +71,39 @@ class TestWatchEdges(AWTestCase):
             self.fail("generation 2 did not print READY" + aw.context())
         self.sentinel(aw, "app/main.py", 3)
 
+    def test_module_made_between_listing_and_watch_restarts(self):
+        # Python finds a module through its directory's listing, so nothing
+        # names optional.py before it exists. The hook creates it right before
+        # autowrap watches plugins/, after the program listed it: no event
+        # will ever tell. autowrap looks for entries made since the listing.
+        hook = os.path.join(PROGS, "libwatch_race.so")
+        if not os.path.exists(hook):
+            self.skipTest("the watch-race hook was not built: " + hook)
+        self.write_app({"main.py": (
+            "import sys\n"
+            "sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'plugins'))\n"
+            "try:\n    import optional\n    print('optional found', flush=True)\n"
+            "except ImportError:\n    print('optional absent', flush=True)\n" + APP_READY)})
+        (self.app / "plugins").mkdir()
+        env = self.env({"LD_PRELOAD": hook, "AW_RACE_DIR": str(self.app / "plugins"),
+                        "AW_RACE_FILE": str(self.app / "plugins" / "optional.py"),
+                        "AW_RACE_CREATE": "1",
+                        "ASAN_OPTIONS": (os.environ.get("ASAN_OPTIONS", "") +
+                                         ":verify_asan_link_order=0").lstrip(":")})
+        aw = self.start(env=env)
+        # generation 1 is stopped as soon as it starts: it may print nothing,
+        # or be cut off in mid-line
+        aw.expect_change("optional.py", "created")
+        aw.generation(2)
+        aw.expect_out("optional found$")
+        aw.ready()
+        # generation 1 may have been stopped before its READY: no start count,
+        # but the next change line must be the sentinel's edit
+        self.edit_py("app/main.py")
+        m = aw.expect_change("main.py")
+        self.assertFalse(m.group("more"), m.group(0))
+        aw.generation(3)
+
     def test_symlink_target_in_other_dir_and_link_change(self):
         self.write_app({"main.py": "import mod\nprint('v', mod.V)\n" + APP_READY})
         self.write("lib/a.py", "V = 1\n")

@@ -295,6 +295,39 @@ START_TEST(test_new_watch_confirms_record)
 }
 END_TEST
 
+/* A listing's record says when it happened: the core asks the loop, once
+ * the batch is in, for the entries made since (made before the watch, or
+ * reported by inotify before the record was read), once per directory,
+ * not without a time, not in --list. */
+START_TEST(test_listing_asks_for_entries_made_since)
+{
+    mk();
+    begin(0);
+    struct aw_ident when = {.mtime_ns = 1700000000123456789LL};
+    record_id(1, AW_KIND_LISTED, "/proj/plugins", when, NOST);
+    ck_assert_uint_eq(count(AW_ACT_SCAN), 1);
+    ck_assert_str_eq(nth(AW_ACT_SCAN, 0)->path, "/proj/plugins");
+    ck_assert_int_eq(nth(AW_ACT_SCAN, 0)->since, when.mtime_ns);
+    record_id(2, AW_KIND_LISTED, "/proj/plugins", when, NOST);
+    ck_assert_uint_eq(count(AW_ACT_SCAN), 0); /* listed again: the watch sees the rest */
+    record(3, AW_KIND_LISTED, "/proj/other", NOST);
+    ck_assert_uint_eq(count(AW_ACT_SCAN), 0); /* an older shim: no time */
+    ck_assert_uint_eq(count(AW_ACT_WATCH), 1);
+}
+END_TEST
+
+START_TEST(test_listing_scan_not_in_list_mode)
+{
+    opts_default();
+    O.mode = AW_MODE_LIST;
+    mk();
+    begin(0);
+    struct aw_ident when = {.mtime_ns = 5};
+    record_id(1, AW_KIND_LISTED, "/proj/plugins", when, NOST);
+    ck_assert_uint_eq(count(AW_ACT_SCAN), 0);
+}
+END_TEST
+
 static void fs_confirm(int64_t now, const char *path, struct aw_stat cur)
 {
     struct aw_event e = {.type = AW_EV_FS, .now = now, .path = path, .len = strlen(path), .cur = cur,
@@ -2375,6 +2408,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_begin_clear_first);
     tcase_add_test(t, test_record_watches_dir_once);
     tcase_add_test(t, test_new_watch_confirms_record);
+    tcase_add_test(t, test_listing_asks_for_entries_made_since);
+    tcase_add_test(t, test_listing_scan_not_in_list_mode);
     tcase_add_test(t, test_confirm_unchanged_is_silent);
     tcase_add_test(t, test_confirm_sees_save_before_watch);
     tcase_add_test(t, test_confirm_sees_creation_before_watch);

@@ -1,5 +1,7 @@
 /* Preloaded into autowrap itself by test_watch_edges.py: right before autowrap
- * adds its inotify watch on $AW_RACE_DIR, append a newline to $AW_RACE_FILE.
+ * adds its inotify watch on $AW_RACE_DIR, append a newline to $AW_RACE_FILE
+ * (with AW_RACE_CREATE=1, creating it: a module made between the program's
+ * listing of the directory and the watch).
  * That is an editor's save landing after autowrap looked at the file a
  * record named and before the watch that would have reported the save,
  * a window of microseconds that a test cannot hit by timing. */
@@ -22,7 +24,9 @@ int inotify_add_watch(int fd, const char *path, uint32_t mask)
     const char *dir = getenv("AW_RACE_DIR"), *file = getenv("AW_RACE_FILE");
     if (!done && dir && file && strcmp(path, dir) == 0) {
         done = 1;
-        int f = open(file, O_WRONLY | O_APPEND | O_CLOEXEC);
+        const char *create = getenv("AW_RACE_CREATE");
+        int f = open(file, O_WRONLY | O_APPEND | O_CLOEXEC |
+                               (create && strcmp(create, "1") == 0 ? O_CREAT : 0), 0644);
         if (f >= 0) {
             ssize_t w = write(f, "\n", 1);
             (void)w;
