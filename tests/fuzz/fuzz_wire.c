@@ -204,6 +204,9 @@ static void react(struct session *s)
         case AW_ACT_WATCH:
             CHECK(x->path && x->path[0] == '/');
             break;
+        case AW_ACT_SCAN:
+            CHECK(x->path && x->path[0] == '/' && x->since > 0);
+            break;
         case AW_ACT_SAY:
             CHECK(memchr(x->text, '\0', sizeof x->text));
             break;
