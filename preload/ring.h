@@ -103,8 +103,7 @@ enum { AW_RING_FALLBACK = 0, AW_RING_STORED = 1, AW_RING_WAKE = 2 };
  * stored, send the record as a datagram. Lock-free: safe in threads,
  * signal handlers, vfork children.
  *
- * TAIL_SEEN (the writer's own memory, or NULL) keeps the tail this writer
- * last read: the reader moves the tail at every drain, so reading it for
+ * TAIL_SEEN (the writer's own memory) keeps the tail this writer last read: the reader moves the tail at every drain, so reading it for
  * each record cost a cache miss each. The ticket is taken first and the
  * tail read only when the ticket is a lap ahead of the tail seen; a full
  * ring then costs the ticket (the reader takes it back), as a ticket whose
@@ -115,14 +114,9 @@ static inline int aw_ring_put_seen(void *m, const void *rec, size_t len, uint64_
     struct aw_ring_hdr *h = (struct aw_ring_hdr *)m;
     if (len == 0 || len > AW_RING_DATA || __atomic_load_n(&h->closed, __ATOMIC_ACQUIRE))
         return AW_RING_FALLBACK;
-    uint64_t seen = tail_seen ? __atomic_load_n(tail_seen, __ATOMIC_RELAXED) : 0;
-    if (!tail_seen) {
-        uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&h->head, __ATOMIC_RELAXED) - tail >= AW_RING_SLOTS)
-            return AW_RING_FALLBACK; /* full (or a head gone wild) */
-    }
+    uint64_t seen = __atomic_load_n(tail_seen, __ATOMIC_RELAXED);
     uint64_t t = __atomic_fetch_add(&h->head, 1, __ATOMIC_ACQ_REL);
-    if (tail_seen && t - seen >= AW_RING_SLOTS) {
+    if (t - seen >= AW_RING_SLOTS) {
         seen = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
         __atomic_store_n(tail_seen, seen, __ATOMIC_RELAXED);
         if (t - seen >= AW_RING_SLOTS)
@@ -156,9 +150,12 @@ static inline int aw_ring_put_seen(void *m, const void *rec, size_t len, uint64_
     return AW_RING_STORED;
 }
 
+/* A writer with no memory of the tail: reads it for every ticket past the
+ * first lap */
 static inline int aw_ring_put(void *m, const void *rec, size_t len)
 {
-    return aw_ring_put_seen(m, rec, len, NULL);
+    uint64_t seen = 0;
+    return aw_ring_put_seen(m, rec, len, &seen);
 }
 
 /* ---- reader (the supervisor, one thread) ---- */

@@ -495,9 +495,6 @@ long aw_vfork_failed(int neg)
     return -1;
 }
 
-/* The ring's tail as this process last read it (ring.h) */
-static uint64_t g_ring_tail_seen;
-
 static uint32_t record_pid(unsigned kind)
 {
     if (kind == AW_KIND_EXEC || aw_vfork_child || __atomic_load_n(&g_pid_nocache, __ATOMIC_ACQUIRE))
@@ -520,6 +517,9 @@ static uint32_t record_pid(unsigned kind)
     }
     return v;
 }
+
+/* The ring's tail as this process last read it (ring.h) */
+static uint64_t g_ring_tail_seen;
 
 static void send_record(unsigned kind, unsigned flags, const char *path, size_t len,
                         const struct aw_ident *id)
@@ -648,13 +648,6 @@ static uint64_t raw_key(int dirfd, const char *path, size_t len)
     return h ? h : 1;
 }
 
-/* The identity of the file a record names, into ST: the program's own stat
- * result when it has one (an lstat result serves unless it is a link: we
- * follow), else fstat of the descriptor it opened, else a stat of the path
- * (following symlinks even for lstat: the supervisor confirms changes with
- * stat(), and comparing a link's own identity with its target's made every
- * lstat of a symlinked file look like an edit; Node's and Python's realpath
- * lstat every component). 0 when there is none. */
 /* The regular file this thread's newest stat record named, by its STAT
  * key: programs stat a file and then open it (Perl, Ruby), and the open's
  * record then takes the stat's identity instead of an fstat. Were the file
@@ -665,6 +658,13 @@ static __thread struct {
     struct stat st;
 } t_last_stat AW_TLS;
 
+/* The identity of the file a record names, into ST: the program's own stat
+ * result when it has one (an lstat result serves unless it is a link: we
+ * follow), else fstat of the descriptor it opened, else a stat of the path
+ * (following symlinks even for lstat: the supervisor confirms changes with
+ * stat(), and comparing a link's own identity with its target's made every
+ * lstat of a symlinked file look like an edit; Node's and Python's realpath
+ * lstat every component). 0 when there is none. */
 static int record_identity(int how, int fd, const char *abs, const struct stat *given,
                            struct stat *st)
 {

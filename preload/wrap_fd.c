@@ -129,7 +129,7 @@ __attribute__((no_sanitize_address)) AW_EXPORT long syscall(long n, ...)
     for (int i = 0; i < 6; i++)
         a[i] = va_arg(ap, long);
     va_end(ap);
-    if (n == SYS_vfork || ((n == SYS_clone && (a[0] & CLONE_VM) && !(a[0] & CLONE_THREAD))))
+    if (n == SYS_vfork || (n == SYS_clone && (a[0] & CLONE_VM) && !(a[0] & CLONE_THREAD)))
         aw_pid_shared();
 #ifdef SYS_clone3
     else if (n == SYS_clone3 && a[0] && (((const struct clone_args_head *)a[0])->flags & CLONE_VM) &&

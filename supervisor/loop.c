@@ -42,11 +42,11 @@ struct loop {
     unsigned got;  /* records the last turn's drain handed to the core */
     /* AW_ACT_SCANs of this batch, run once all its records are in (one of
      * them may say the program wrote what the scan would find) */
-    struct {
+    struct scan_req {
         const char *path;
         int64_t since;
-    } scans[16];
-    int nscans;
+    } *scans;
+    size_t nscans, scans_cap;
     struct aw_ring_reader rr; /* our place in the record ring */
     int coalesce;  /* the last nap found records waiting: nap again */
     int nap_us;    /* the next nap: doubles while naps keep finding records */
@@ -340,6 +340,24 @@ static void run_scan(struct loop *L, const char *path, int64_t since)
     scan_queue_dir_since(L->core, path, since);
 }
 
+/* Kept for the end of the batch; out of memory, done now (what the batch
+ * wrote may then count as made by somebody else: a restart, nothing missed) */
+static void want_scan(struct loop *L, const char *path, int64_t since)
+{
+    if (L->nscans == L->scans_cap) {
+        size_t c = L->scans_cap ? L->scans_cap * 2 : 16;
+        struct scan_req *g = realloc(L->scans, c * sizeof *g);
+        if (!g) {
+            run_scan(L, path, since);
+            return;
+        }
+        L->scans = g;
+        L->scans_cap = c;
+    }
+    L->scans[L->nscans].path = path;
+    L->scans[L->nscans++].since = since;
+}
+
 static void do_actions(struct loop *L, const struct aw_actions *acts)
 {
     for (unsigned i = 0; i < acts->n && !L->done; i++) {
@@ -401,12 +419,8 @@ static void do_actions(struct loop *L, const struct aw_actions *acts)
             }
             break;
         case AW_ACT_SCAN:
-            if (a->path && L->nscans < (int)(sizeof L->scans / sizeof L->scans[0])) {
-                L->scans[L->nscans].path = a->path;
-                L->scans[L->nscans++].since = a->since;
-            } else if (a->path) {
-                run_scan(L, a->path, a->since);
-            }
+            if (a->path)
+                want_scan(L, a->path, a->since);
             break;
         case AW_ACT_PRINT: {
             if (!L->out || !a->path)
@@ -705,7 +719,7 @@ static unsigned drain_batch(struct loop *L)
      * core hears it before the end of the batch. */
     if (n)
         read_inotify(L);
-    for (int i = 0; i < L->nscans; i++)
+    for (size_t i = 0; i < L->nscans; i++)
         run_scan(L, L->scans[i].path, L->scans[i].since);
     L->nscans = 0;
     if (n && !L->done)
@@ -1139,5 +1153,6 @@ out:
     channel_cleanup();
     if (L.core)
         core_free(L.core);
+    free(L.scans);
     return code;
 }
