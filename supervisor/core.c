@@ -710,6 +710,30 @@ static void change(struct aw_core *c, struct aw_dep *d, const char *verb, int64_
     try_start(c, now, out);
 }
 
+/* D differs from what was last known: judged at the end of the batch
+ * (on_drained), once inotify's events have said whether only its metadata
+ * moved. HOW: 1 changed, 2 created, 3 deleted; META: only metadata differs. */
+static void mark_suspect(struct aw_core *c, struct aw_dep *d, int how, int meta)
+{
+    if (d->suspect) {
+        d->suspect = (unsigned char)how;
+        d->meta_only = d->meta_only && meta;
+        return;
+    }
+    if (c->nsus == c->capsus) {
+        size_t cap = c->capsus ? c->capsus * 2 : 16;
+        struct aw_dep **p = realloc(c->sus, cap * sizeof *p);
+        if (!p)
+            return;
+        c->sus = p;
+        c->capsus = cap;
+    }
+    d->suspect = (unsigned char)how;
+    d->meta_only = (unsigned char)meta;
+    d->attr_seen = 0;
+    c->sus[c->nsus++] = d;
+}
+
 static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_actions *out)
 {
     const struct aw_record *r = &ev->rec;
@@ -820,23 +844,8 @@ static void on_record(struct aw_core *c, const struct aw_event *ev, struct aw_ac
                                                                                                         : 1;
     d->rec = ev->cur;
     d->rec_known = 1;
-    if (suspect && d->suspect) {
-        d->suspect = (unsigned char)suspect;
-        d->meta_only = d->meta_only && meta;
-    } else if (suspect) {
-        if (c->nsus == c->capsus) {
-            size_t cap = c->capsus ? c->capsus * 2 : 16;
-            struct aw_dep **p = realloc(c->sus, cap * sizeof *p);
-            if (!p)
-                return;
-            c->sus = p;
-            c->capsus = cap;
-        }
-        d->suspect = (unsigned char)suspect;
-        d->meta_only = (unsigned char)meta;
-        d->attr_seen = 0;
-        c->sus[c->nsus++] = d;
-    }
+    if (suspect)
+        mark_suspect(c, d, suspect, meta);
 }
 
 static void on_drained(struct aw_core *c, int64_t now, struct aw_actions *out)
@@ -906,6 +915,14 @@ static void on_fs(struct aw_core *c, const struct aw_event *ev, struct aw_action
     if (d && (d->kinds & TRIGGER_MASK)) {
         if (ev->confirm && d->rec_known && same_dep_stat(d, &ev->cur, 0))
             return; /* no word on a writer either: nothing was seen */
+        if (ev->confirm && d->rec_known && d->rec.exists && ev->cur.exists &&
+            same_dep_stat(d, &ev->cur, 1)) {
+            /* only metadata moved between our two looks (a chmod, chown or
+             * link): judged like a record's look, with the batch's events */
+            d->rec = ev->cur;
+            mark_suspect(c, d, 1, 1);
+            return;
+        }
         if (d->suspect) {
             /* inotify's word on a file whose record the batch still judges */
             if (!ev->attr_only)

@@ -931,6 +931,31 @@ START_TEST(test_metadata_change_is_not_a_change)
 }
 END_TEST
 
+/* A chmod between the look at a record's path and the second look once the
+ * watch exists: judged with the batch's inotify events, as a record's look
+ * is. The attribute event says nothing was written; without it, a change. */
+START_TEST(test_confirm_metadata_only_waits_for_events)
+{
+    running();
+    fs_confirm(2, APP, meta_moved(0, 5000));
+    assert_nothing();
+    fs_attr(2, APP, meta_moved(0, 5000));
+    drained(2);
+    assert_nothing();
+    ck_assert_int_eq(A.deadline, -1);
+}
+END_TEST
+
+START_TEST(test_confirm_metadata_only_without_event_counts)
+{
+    running();
+    fs_confirm(2, APP, meta_moved(0, 5000));
+    assert_nothing();
+    drained(2);
+    assert_signal(SIGTERM);
+}
+END_TEST
+
 /* cp -p copies mode and owner with the bytes: without inotify's word that
  * nothing was written (polling), a ctime that moved with the mode counts. */
 START_TEST(test_metadata_change_unknown_counts)
@@ -2409,6 +2434,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_record_watches_dir_once);
     tcase_add_test(t, test_new_watch_confirms_record);
     tcase_add_test(t, test_listing_asks_for_entries_made_since);
+    tcase_add_test(t, test_confirm_metadata_only_waits_for_events);
+    tcase_add_test(t, test_confirm_metadata_only_without_event_counts);
     tcase_add_test(t, test_listing_scan_not_in_list_mode);
     tcase_add_test(t, test_confirm_unchanged_is_silent);
     tcase_add_test(t, test_confirm_sees_save_before_watch);
