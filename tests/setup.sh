@@ -20,7 +20,7 @@ if [ "$what" = check ]; then
     command -v perl >/dev/null 2>&1 || missing perl
     command -v inotifywait >/dev/null 2>&1 || missing inotify-tools
     command -v valgrind >/dev/null 2>&1 || missing valgrind # test_shim_leaks (memcheck)
-    command -v strace >/dev/null 2>&1 || missing strace # test_ring: records without a system call
+    command -v strace >/dev/null 2>&1 || missing strace # test_ring: records without a system call; test_faults: a FIFO never opened
     # Interpreters for the tests/integration/test_lang_*.py suites.
     command -v node >/dev/null 2>&1 || missing nodejs
     command -v ruby >/dev/null 2>&1 || missing ruby
