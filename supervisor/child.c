@@ -107,7 +107,7 @@ pid_t child_start(const struct child_env *ce, int *err)
     int p[2];
     *err = 0;
     if (pipe2(p, O_CLOEXEC) < 0) {
-        if (errno != EMFILE && errno != ENFILE) {
+        if (!say_fd_short(errno)) {
             *err = errno;
             return -1;
         }

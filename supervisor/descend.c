@@ -4,6 +4,7 @@
  * autowrap and stays in the chain. */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,14 +30,16 @@ ssize_t read_small(const char *path, char *buf, size_t cap)
     return n;
 }
 
-/* pid and ppid of a live (not zombie) process. */
+/* pid and ppid of a live (not zombie) process; -1 if it is not one, -2
+ * when no descriptor was free to look (errno EMFILE or ENFILE). */
 static int read_stat(const char *name, struct pp *out)
 {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%s/stat", name);
     /* this runs for every process on the machine: no stdio (read_small) */
+    errno = 0;
     if (read_small(path, buf, sizeof buf) <= 0)
-        return -1;
+        return errno == EMFILE || errno == ENFILE ? -2 : -1;
     char *r = strrchr(buf, ')'); /* the command name may hold anything */
     char state;
     int ppid;
@@ -47,11 +50,11 @@ static int read_stat(const char *name, struct pp *out)
     return 0;
 }
 
-size_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap)
+ssize_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap)
 {
     DIR *d = opendir("/proc");
     if (!d)
-        return 0;
+        return -1;
     struct pp *all = NULL;
     size_t nall = 0, capall = 0;
     struct dirent *e;
@@ -59,7 +62,15 @@ size_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap)
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
         struct pp p;
-        if (read_stat(e->d_name, &p) != 0)
+        int r = read_stat(e->d_name, &p);
+        if (r == -2) { /* any process may be ours: the answer would be wrong */
+            int err = errno;
+            closedir(d);
+            free(all);
+            errno = err;
+            return -1;
+        }
+        if (r != 0)
             continue;
         if (nall == capall) {
             size_t c = capall ? capall * 2 : 256;
@@ -82,5 +93,5 @@ size_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap)
             if (all[i].ppid == out[q] && n < cap)
                 out[n++] = all[i].pid;
     free(all);
-    return n;
+    return (ssize_t)n;
 }

@@ -193,9 +193,10 @@ void guardian_set_pgid(pid_t pgid)
     send_val((int32_t)pgid);
 }
 
-void guardian_stop(void)
+void guardian_stop(int clean)
 {
-    send_val(-1);
+    if (clean)
+        send_val(-1); /* else EOF: the guardian looks for our tree's leftovers */
     if (gfd >= 0) {
         close(gfd);
         gfd = -1;

@@ -63,6 +63,7 @@ struct loop {
     int poll_ms;         /* polling active: the interval; 0 = inotify only */
     int64_t next_poll;   /* next poll tick, -1 = none */
     int64_t next_retry;  /* next attempt to re-watch lost directories, -1 = none */
+    int owed_poll;       /* polling for listings owed (scan_owed) and nothing else */
     int said_poll;
     int lost;            /* channel_lost() last handed to the core */
     int said_make_nl;    /* --format make left out: 1 a newline name, 2 a tab's rule */
@@ -139,6 +140,8 @@ static void start_polling(struct loop *L, int ms)
         L->next_poll = now_ms() + L->poll_ms;
 }
 
+static int descend_dir(struct loop *L, const char *dir, int depth, int64_t since);
+
 /* Watch one directory with inotify, or poll it when inotify cannot serve it
  * (one notice per session). Under -w DIR, subdirectories too. Returns 1 when
  * the directory is newly watched or polled. scan: it just appeared, so
@@ -165,10 +168,21 @@ static int watch_path(struct loop *L, const char *dir, int depth, int scan)
         start_polling(L, L->opt->poll_ms ? L->opt->poll_ms : AW_DEFAULT_POLL_MS);
     if (r != 0 || depth >= 64 || !user)
         return r == 0;
-    /* -w DIR is recursive: every subdirectory, not through symlinks */
+    int64_t since = scan ? INT64_MIN : INT64_MAX;
+    if (descend_dir(L, dir, depth, since) != 0 && say_fd_short(errno))
+        scan_owe(dir, since, depth); /* the next poll ticks try again */
+    return 1;
+}
+
+/* -w DIR is recursive: watch every subdirectory of dir, not through
+ * symlinks; then report dir's entries whose ctime is since or later
+ * (INT64_MIN: all of them, INT64_MAX: none). 0, or -1 with errno when dir
+ * cannot be listed. Also scan_retry's callback for an owed descent. */
+static int descend_dir(struct loop *L, const char *dir, int depth, int64_t since)
+{
     DIR *d = opendir(dir);
     if (!d)
-        return 1;
+        return -1;
     struct dirent *e;
     char sub[AW_PATH_MAX + 1];
     while ((e = readdir(d))) {
@@ -179,13 +193,18 @@ static int watch_path(struct loop *L, const char *dir, int depth, int scan)
         struct stat sb;
         if (n < 0 || (size_t)n >= sizeof sub || lstat(sub, &sb) != 0 || !S_ISDIR(sb.st_mode))
             continue;
-        watch_path(L, sub, depth + 1, scan);
+        watch_path(L, sub, depth + 1, since != INT64_MAX);
     }
     closedir(d);
     /* a directory that appeared: what is already in it was created too */
-    if (scan)
-        scan_entries(dir, on_fs, L);
-    return 1;
+    if (since != INT64_MAX)
+        scan_entries_since(dir, since, on_fs, L);
+    return 0;
+}
+
+static int descend_owed(void *arg, const char *dir, int depth, int64_t since)
+{
+    return descend_dir(arg, dir, depth, since);
 }
 
 /* Stat every tracked path (a poll tick, or events lost to an overflow). */
@@ -267,11 +286,24 @@ static int no_children(void)
     return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD;
 }
 
+/* The last look could not read /proc (out of descriptors): strays, if
+ * any, were not seen. Counted as none, so a stop does not wait forever for
+ * what it cannot find; at exit the guardian then looks (guardian_stop). */
+static int strays_unseen;
+
 static size_t find_strays(void)
 {
-    if (no_children())
+    if (no_children()) {
+        strays_unseen = 0;
         return 0;
-    return descendants(getpid(), guardian_pid(), strays, MAX_STRAYS);
+    }
+    ssize_t n = descendants(getpid(), guardian_pid(), strays, MAX_STRAYS);
+    strays_unseen = n < 0;
+    if (n < 0) {
+        say_fd_short(errno);
+        return 0;
+    }
+    return (size_t)n;
 }
 
 static void kill_strays(int sig)
@@ -1029,6 +1061,11 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             kfd = np;
             pf[np++] = (struct pollfd){.fd = 0, .events = POLLIN};
         }
+        /* a listing owed for want of a descriptor: poll until it is made */
+        if (scan_owed() && L.next_poll < 0) {
+            start_polling(&L, AW_DEFAULT_POLL_MS);
+            L.owed_poll = 1;
+        }
         int timeout = -1;
         int64_t wake[3] = {L.group_check, L.next_poll, L.next_retry};
         for (int w = 0; w < 3; w++) {
@@ -1106,7 +1143,17 @@ int loop_run(const struct aw_options *opt, const char *shim, FILE *out)
             poll_scan(on_fs, &L);
             if (!L.done)
                 rescan_tracked(&L);
+            if (!L.done && scan_owed())
+                scan_retry(on_fs, descend_owed, &L);
             L.next_poll = now_ms() + L.poll_ms;
+            if (L.owed_poll && !scan_owed()) {
+                /* every owed listing made: back to inotify alone */
+                L.owed_poll = 0;
+                if (L.ifd >= 0 && poll_count() == 0) {
+                    L.poll_ms = 0;
+                    L.next_poll = -1;
+                }
+            }
         }
         if (!L.done && L.ifd >= 0)
             retry_lost(&L);
@@ -1149,7 +1196,7 @@ out:
     term_restore();
     if (L.ce.changed)
         unlink(changed_path);
-    guardian_stop();
+    guardian_stop(!strays_unseen);
     channel_cleanup();
     if (L.core)
         core_free(L.core);

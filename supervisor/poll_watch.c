@@ -5,10 +5,12 @@
  * identity (mtime ns, ctime, inode, size) changes when a name is added,
  * removed or renamed; only then are its entries listed. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "shell.h"
 
@@ -26,6 +28,13 @@ struct pdir {
     int ok;     /* st is valid */
     int always; /* -w DIR: compare its entries every tick (an in-place write of
                    a file nobody read changes no directory) */
+    /* the last listing could not be made for want of a descriptor: list it
+     * at the next tick, whatever its identity says */
+    int owed;
+    /* and that was the first (the baseline): the first that can be made
+     * reports only entries whose ctime is base_since or later */
+    int nobase;
+    int64_t base_since;
     struct stat st;
     struct pent *ents;
     size_t nents, capents;
@@ -43,15 +52,21 @@ static int same_id(const struct stat *a, const struct stat *b)
 
 /* Compare the directory's entries with the last look; cb for differences
  * (cb NULL: just take the baseline). Linear per name: polled directories
- * are expected to hold hundreds, not millions. */
-static void diff_entries(struct pdir *p, watch_cb cb, void *arg)
+ * are expected to hold hundreds, not millions. -1 (errno EMFILE or ENFILE,
+ * said) when no descriptor was free to list it: nothing changed, the
+ * caller tries again at the next tick. */
+static int diff_entries(struct pdir *p, watch_cb cb, void *arg)
 {
     char path[AW_PATH_MAX + 1];
     size_t dl = strlen(p->path);
     int slash = dl && p->path[dl - 1] != '/';
+    DIR *d = opendir(p->path);
+    if (!d && say_fd_short(errno))
+        return -1;
+    int64_t quiet_before = p->nobase && cb ? p->base_since : INT64_MIN;
+    p->nobase = 0;
     for (size_t i = 0; i < p->nents; i++)
         p->ents[i].seen = 0;
-    DIR *d = opendir(p->path);
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
@@ -87,7 +102,7 @@ static void diff_entries(struct pdir *p, watch_cb cb, void *arg)
         }
         p->ents[k].st = st;
         p->ents[k].seen = 1;
-        if (cb)
+        if (cb && aw_ts_ns(st.st_ctim) >= quiet_before)
             cb(arg, path, dl + (size_t)slash + nl);
     }
     if (d)
@@ -103,6 +118,7 @@ static void diff_entries(struct pdir *p, watch_cb cb, void *arg)
         if (cb && n > 0 && (size_t)n < sizeof path)
             cb(arg, path, (size_t)n);
     }
+    return 0;
 }
 
 int poll_add(const char *dir, int always)
@@ -125,7 +141,12 @@ int poll_add(const char *dir, int always)
     }
     p->ok = stat(dir, &p->st) == 0;
     p->always = always;
-    diff_entries(p, NULL, NULL); /* the baseline */
+    if (diff_entries(p, NULL, NULL) != 0) { /* the baseline */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME_COARSE, &now); /* the clock of ctimes */
+        p->owed = p->nobase = 1;
+        p->base_since = aw_ts_ns(now);
+    }
     pdirs[npdirs++] = p;
     return 0;
 }
@@ -143,13 +164,13 @@ void poll_scan(watch_cb cb, void *arg)
         struct stat st;
         int ok = stat(p->path, &st) == 0;
         int same = ok == p->ok && (!ok || same_id(&st, &p->st));
-        if (same && !(ok && p->always))
+        if (same && !(ok && (p->always || p->owed)))
             continue;
         p->ok = ok;
         if (ok)
             p->st = st;
         if (!same)
             cb(arg, p->path, strlen(p->path));
-        diff_entries(p, cb, arg);
+        p->owed = diff_entries(p, cb, arg) != 0;
     }
 }

@@ -1,9 +1,11 @@
 /* Status lines: "[autowrap] " on stderr, coloured on a terminal unless
  * NO_COLOR is set. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "listfmt.h"
@@ -60,4 +62,23 @@ void say(int level, const char *fmt, ...)
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     say_line(level, text);
+}
+
+int say_fd_short(int err)
+{
+    static int said;
+    if (err != EMFILE && err != ENFILE)
+        return 0;
+    if (said)
+        return 1;
+    said = 1;
+    char why[96] = " (the system's file table is full)";
+    struct rlimit rl;
+    if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        snprintf(why, sizeof why, " (raise ulimit -n, now %llu)", (unsigned long long)rl.rlim_cur);
+    else if (err == EMFILE)
+        snprintf(why, sizeof why, " (raise ulimit -n)");
+    say(AW_SAY_ERROR, "out of file descriptors%s: carrying on; directories that cannot be "
+                      "listed are polled every %d ms", why, AW_DEFAULT_POLL_MS);
+    return 1;
 }

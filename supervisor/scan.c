@@ -2,8 +2,13 @@
  * before the watch existed would otherwise never be reported (a missing
  * path's directory made by `mkdir -p d && echo > d/f` in one go). The loop
  * stats and hands to the core, after the current step, each entry the core
- * wants. */
+ * wants.
+ *
+ * A listing that fails for want of a descriptor (EMFILE, ENFILE) is owed:
+ * kept with what it was to report, and tried again at each poll tick
+ * (scan_retry) until it goes through. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,13 +29,50 @@ static int changed_since(DIR *d, const char *name, int64_t since_ns)
     return aw_ts_ns(sb.st_ctim) >= since_ns;
 }
 
+/* Listings owed (see the top): a -w descent (depth >= 0) or a listing
+ * (depth < 0) of dir reporting entries from since_ns on. */
+struct owed {
+    char *dir;
+    int64_t since;
+    int depth;
+};
+static struct owed *owed;
+static size_t nowed, capowed;
+
+void scan_owe(const char *dir, int64_t since_ns, int depth)
+{
+    for (size_t i = 0; i < nowed; i++)
+        if ((owed[i].depth < 0) == (depth < 0) && strcmp(owed[i].dir, dir) == 0) {
+            if (since_ns < owed[i].since) /* the wider of the two */
+                owed[i].since = since_ns;
+            return;
+        }
+    if (nowed == capowed) {
+        size_t c = capowed ? capowed * 2 : 8;
+        struct owed *g = realloc(owed, c * sizeof *g);
+        if (!g)
+            return;
+        owed = g;
+        capowed = c;
+    }
+    char *d = strdup(dir);
+    if (d)
+        owed[nowed++] = (struct owed){d, since_ns, depth};
+}
+
+size_t scan_owed(void)
+{
+    return nowed;
+}
+
 /* Each entry of dir (not . and ..) to cb, as DIR/NAME; with since_ns, only
- * those whose ctime is not older (created, renamed in or written since). */
-static void scan(const char *dir, int64_t since_ns, watch_cb cb, void *arg)
+ * those whose ctime is not older (created, renamed in or written since).
+ * 0, or -1 with errno when dir cannot be listed. */
+static int scan(const char *dir, int64_t since_ns, watch_cb cb, void *arg)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return;
+        return -1;
     char path[AW_PATH_MAX + 1];
     size_t dl = strlen(dir);
     struct dirent *e;
@@ -50,16 +92,43 @@ static void scan(const char *dir, int64_t since_ns, watch_cb cb, void *arg)
         cb(arg, path, dl + (size_t)slash + nl);
     }
     closedir(d);
+    return 0;
+}
+
+/* scan, owing the listing when only a descriptor was missing (a directory
+ * gone or unreadable is not owed: its parent's watch will tell) */
+static void scan_or_owe(const char *dir, int64_t since_ns, watch_cb cb, void *arg)
+{
+    if (scan(dir, since_ns, cb, arg) != 0 && say_fd_short(errno))
+        scan_owe(dir, since_ns, -1);
 }
 
 void scan_entries(const char *dir, watch_cb cb, void *arg)
 {
-    scan(dir, INT64_MIN, cb, arg);
+    scan_or_owe(dir, INT64_MIN, cb, arg);
 }
 
 void scan_entries_since(const char *dir, int64_t since_ns, watch_cb cb, void *arg)
 {
-    scan(dir, since_ns, cb, arg);
+    scan_or_owe(dir, since_ns, cb, arg);
+}
+
+void scan_retry(watch_cb cb, scan_descend_cb dcb, void *arg)
+{
+    /* the callbacks may owe more (a new directory found): work on a copy */
+    struct owed *todo = owed;
+    size_t n = nowed;
+    owed = NULL;
+    nowed = capowed = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct owed *o = &todo[i];
+        int r = o->depth >= 0 ? dcb(arg, o->dir, o->depth, o->since)
+                              : scan(o->dir, o->since, cb, arg);
+        if (r != 0 && (errno == EMFILE || errno == ENFILE))
+            scan_owe(o->dir, o->since, o->depth);
+        free(o->dir);
+    }
+    free(todo);
 }
 
 /* watch_cb for scan_entries: queue (a copy of) what the core wants. */

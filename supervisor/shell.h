@@ -14,6 +14,10 @@
 void say_init(int verbosity);
 void say_line(int level, const char *text);
 void say(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An open after start failed for want of a descriptor (err EMFILE: ulimit
+ * -n; ENFILE: the system's table): one line, the first time. Returns 1 for
+ * those two errors, 0 for any other (nothing said). */
+int say_fd_short(int err);
 
 /* timing.c: AUTOWRAP_DEBUG_TIMING=1 stamps a restart's phases on stderr
  * (bench/restart-breakdown); a no-op otherwise. aw_timing_on() reads the
@@ -45,7 +49,10 @@ int cpu_contended(int64_t now_ms);
  * runtime directory if autowrap dies without cleaning up. */
 int guardian_start(const char *dir, const char *sock); /* 0 or -1 */
 void guardian_set_pgid(pid_t pgid);  /* 0: no group to kill */
-void guardian_stop(void);            /* normal exit: nothing to kill */
+/* Exit: clean 1, nothing left to kill; 0, the tree may have left
+ * processes autowrap could not look for: the guardian kills what carries
+ * our AUTOWRAP_SOCK, as when autowrap dies. */
+void guardian_stop(int clean);
 
 /* child.c: start one generation. Returns the pid (also its pgid), or -1 with
  * *err set to the errno of the failed exec (the child is then reaped or
@@ -107,9 +114,19 @@ void scan_queue_dir(const struct aw_core *core, const char *dir);
 /* The same for entries whose ctime is since_ns or later */
 void scan_queue_dir_since(const struct aw_core *core, const char *dir, int64_t since_ns);
 const char *scan_next(void);         /* next queued path (valid until the next call) or NULL */
+/* Listings owed for want of a descriptor (scan.c's top): scan_entries and
+ * the rest owe their own; scan_owe with depth >= 0 owes a -w descent, which
+ * scan_retry hands back to dcb (0 done, or -1 with errno; since_ns as
+ * given). scan_retry tries each again (entries to cb) and keeps those that
+ * still lack a descriptor. */
+typedef int (*scan_descend_cb)(void *arg, const char *dir, int depth, int64_t since_ns);
+void scan_owe(const char *dir, int64_t since_ns, int depth);
+size_t scan_owed(void);
+void scan_retry(watch_cb cb, scan_descend_cb dcb, void *arg);
 /* descend.c: live descendants of root (except skip and its subtree), up to
- * cap, from /proc. Returns how many were stored. */
-size_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap);
+ * cap, from /proc. Returns how many were stored, or -1 with errno when
+ * /proc could not be read (out of descriptors: nothing can be told). */
+ssize_t descendants(pid_t root, pid_t skip, pid_t *out, size_t cap);
 
 /* guardian.c */
 pid_t guardian_pid(void);

@@ -1,18 +1,23 @@
 """Faults (docs/reliability.md, "Faults"): no runtime directory, disk full,
 read-only $TMPDIR; hostile file names in every --format and under watch; a
-tracked file replaced by a directory or a FIFO, made unreadable, or on a file
-system unmounted under it; the descriptor table full.
+tracked file replaced by a directory or a FIFO (never opened: checked with
+strace), made unreadable, or on a file system unmounted under it; the
+descriptor table full, at start and while autowrap runs.
 
 Tests that mount need root and mount(2) (a tmpfs); the ones that hide /tmp do
 it in a private mount namespace (unshare -m), so the machine's /tmp is never
 touched. Each skips with the reason when that is not permitted."""
 
+import ctypes
 import errno
+import platform
 import resource
 import shutil
 import tempfile
 
 from harness import *
+from test_soak import _idle as idle_in_poll
+from test_tree import DAEMON_APP
 
 ROOT = os.geteuid() == 0
 _CAN = {}
@@ -61,6 +66,10 @@ def can_strace():
 
 NEED_MOUNT = "needs root and permission to mount a tmpfs"
 NEED_UNSHARE = "needs root and a private mount namespace (unshare -m) to hide /tmp"
+
+# Said once when an open fails for want of a descriptor after start (%d: the limit)
+FD_SHORT_RX = (r"^\[autowrap\] out of file descriptors \(raise ulimit -n, now %d\): carrying on; "
+               r"directories that cannot be listed are polled every 500 ms$")
 
 # An app that prints where its channel is, then idles.
 SOCK_APP = ("print('SOCK', os.environ.get('AUTOWRAP_SOCK', ''), flush=True)\n"
@@ -500,41 +509,139 @@ class TestDescriptors(FaultCase):
     def test_descriptor_table_full(self):
         # With k descriptors free for k = 0, 1, ...: autowrap either stops at
         # once with one line and no child, or runs and restarts on an edit.
-        # Where inotify is the one thing that no longer fits, it polls, says
-        # so once, and works. (inotify's descriptor is taken last, after the
-        # guardian has given back its pipe's spare end, so a k where it alone
-        # fails need not exist; test_poll exhausts the instance limit instead.)
+        # inotify's descriptor is taken last, after the guardian has given
+        # back its pipe's spare end, so no k leaves inotify alone without
+        # room (test_poll exhausts the instance limit instead): a k that
+        # runs never polls for want of inotify. The first k that runs has
+        # no room left for the exec-error pipe of each start: it says so
+        # once (FD_SHORT_RX), starts without it, and works.
         self.write_app({"main.py": "import mod\n" + APP_READY, "mod.py": ""})
-        polled = False
+        stopped = short = 0
         for k in range(0, 16):
             aw = self.start_limited(k)
             try:
                 aw.generation(1)
             except AssertionError:
                 rc = aw.wait()
-                self.assertNotEqual(rc, 0)
-                lines = [l for l in aw.err.snapshot() if l.startswith("[autowrap]")]
-                self.assertLessEqual(len(lines), 1, (k, aw.context()))
+                self.assertEqual(rc, 1, (k, aw.context()))
+                line = self.one_error_line("\n".join(aw.err.snapshot()))
+                self.assertRegex(line, r": Too many open files$", (k, aw.context()))
                 self.assertEqual(pids_with_token(self.token), [], k)
+                self.assertEqual(short, 0, "k=%d stopped after a smaller k ran" % k)
+                stopped += 1
                 continue
+            starts = self.starts()
             aw.ready()
-            notes = [l for l in aw.err.snapshot() if "polling" in l]
             self.edit_py("app/mod.py")
             aw.expect_change("mod.py")
             aw.generation(2)
             aw.ready()
+            self.assertEqual(self.starts() - starts, 2, (k, aw.context()))
             self.assertEqual(aw.stop(), True)
             self.assertEqual(wait_gone(pids_with_token(self.token)), [], k)
+            err = aw.err.snapshot()
+            self.assertFalse([l for l in err if l.startswith("[autowrap] inotify:")],
+                             (k, aw.context()))
+            notes = [l for l in err if "out of file descriptors" in l]
             if not notes:
-                break  # inotify fits: every k above behaves the same
-            self.assertEqual(len(notes), 1, aw.context())
-            self.assertRegex(notes[0], r"^\[autowrap\] inotify: Too many open files: polling every "
-                                       r"500 ms instead \(out of file descriptors: raise ulimit -n, "
-                                       r"now 64\)$")
-            polled = True
+                break  # room for everything: every k above behaves the same
+            self.assertEqual(len(notes), 1, (k, aw.context()))
+            self.assertRegex(notes[0], FD_SHORT_RX % 64)
+            short += 1
         else:
-            self.fail("autowrap never used inotify with 15 descriptors free")
-        del polled  # seen or not: each k above was held to the rules
+            self.fail("autowrap never had room for everything with 15 descriptors free")
+        self.assertGreater(stopped, 0, "no k too small to start: the sweep tested nothing")
+        self.assertGreater(short, 0, "no k ran out of descriptors after start")
+
+    def full_table(self, aw):
+        """Lower the running autowrap's RLIMIT_NOFILE (prlimit) to its lowest
+        free descriptor, read while it waits in poll: from then on every
+        open(), opendir() and pipe() of its fails with EMFILE. Returns the
+        limits to restore."""
+        old = resource.prlimit(aw.pid, resource.RLIMIT_NOFILE)
+        deadline = time.monotonic() + T
+        while True:
+            if idle_in_poll(aw.pid):
+                fds = {int(x) for x in os.listdir("/proc/%d/fd" % aw.pid)}
+                low = min(x for x in range(len(fds) + 1) if x not in fds)
+                resource.prlimit(aw.pid, resource.RLIMIT_NOFILE, (low, old[1]))
+                # a descriptor held for a moment when we looked: try again
+                if idle_in_poll(aw.pid) and all(
+                        os.path.lexists("/proc/%d/fd/%d" % (aw.pid, x)) for x in range(low)):
+                    return old, low
+                resource.prlimit(aw.pid, resource.RLIMIT_NOFILE, old)
+            self.assertLess(time.monotonic(), deadline, "autowrap never idle" + aw.context())
+            time.sleep(0.01)
+
+    def poll_timeout(self, aw, want):
+        """Wait until autowrap waits in poll(2) with a timeout for which
+        want(ms) holds (-1: none); x86_64 only (/proc/PID/syscall names the
+        call by number). Fails after T seconds with the last one seen."""
+        if platform.machine() != "x86_64":
+            return
+        seen, deadline = None, time.monotonic() + T
+        while time.monotonic() < deadline:
+            try:
+                with open("/proc/%d/syscall" % aw.pid) as f:
+                    sc = f.read().split()
+            except OSError:
+                sc = []
+            if len(sc) > 3 and sc[0] == "7":  # poll(fds, nfds, timeout)
+                seen = ctypes.c_int(int(sc[3], 16) & 0xffffffff).value
+                if want(seen):
+                    return
+            time.sleep(0.02)
+        self.fail("autowrap's poll timeout: last seen %r" % seen + aw.context())
+
+    def test_no_descriptor_left_after_start(self):
+        # The table full while autowrap runs. The program looked for
+        # later/extra.py; later/ appears with extra.py already in it (made
+        # while autowrap is stopped, so inotify's watch on later/ comes
+        # after the file): only a listing of later/ finds it, and that
+        # needs a descriptor. Said once; the listing is owed and autowrap
+        # polls (stat needs none) until it is made: extra.py found, one
+        # restart; an edit then restarts exactly once more.
+        self.write_app({"main.py": "os.path.exists('app/later/extra.py')\nimport mod\n"
+                        + APP_READY, "mod.py": ""})
+        aw = self.start()
+        aw.started(1)
+        old, low = self.full_table(aw)
+        os.kill(aw.pid, signal.SIGSTOP)
+        try:
+            (self.app / "later").mkdir()
+            self.write("app/later/extra.py", "")
+        finally:
+            os.kill(aw.pid, signal.SIGCONT)
+        aw.expect_err(FD_SHORT_RX % low)
+        m = aw.expect_change("later/extra.py", verb="created")
+        self.assertIsNone(m.group("more"), m.group(0))
+        aw.started(2)
+        self.sentinel(aw, "app/mod.py", 3)
+        self.assertEqual(sum("out of file descriptors" in l for l in aw.err.snapshot()), 1,
+                         aw.context())
+        # the listing is still owed: polling, a tick at most 500 ms away
+        self.poll_timeout(aw, lambda ms: 0 <= ms <= 500)
+        # room again: the listing is made at the next tick, and then
+        # inotify alone (no timeout)
+        resource.prlimit(aw.pid, resource.RLIMIT_NOFILE, old)
+        self.poll_timeout(aw, lambda ms: ms == -1)
+        self.sentinel(aw, "app/mod.py", 4)
+
+    def test_no_descriptor_left_daemon_gone_at_exit(self):
+        # The table full: processes that left the group (setsid) cannot be
+        # looked for in /proc. At exit the guardian, which has room, looks
+        # instead and kills them.
+        self.write_app({"main.py": DAEMON_APP, "mod.py": ""})
+        aw = self.start()
+        d = int(aw.expect_out(r"^DAEMON (\d+)").group(1))
+        app = aw.started(1)
+        low = self.full_table(aw)[1]
+        aw.send(signal.SIGTERM)
+        rc = aw.wait()
+        self.assertEqual(rc, 143, aw.context())
+        self.assertEqual(wait_gone([app, d]), [], "survivors of autowrap's exit" + aw.context())
+        self.assertEqual(len([l for l in aw.err.snapshot() if re.match(FD_SHORT_RX % low, l)]), 1,
+                         aw.context())
 
 
 if __name__ == "__main__":
