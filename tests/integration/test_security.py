@@ -145,16 +145,53 @@ class TestOtherUser(AWTestCase):
         self.sentinel(aw, "app/main.py", 2)
 
 
+def suid_dir():
+    """(a directory where a setuid file elevates and the second user can
+    reach it, None) or (None, why not). /tmp first; a nosuid mount (common
+    for /tmp and /dev/shm) is passed over."""
+    tried = []
+    for d in dict.fromkeys([tempfile.gettempdir(), "/tmp", "/var/tmp", os.path.dirname(PROGS)]):
+        if not os.path.isdir(d):
+            continue
+        if os.statvfs(d).f_flag & os.ST_NOSUID:
+            tried.append("%s: mounted nosuid" % d)
+            continue
+        p = os.path.realpath(d)
+        blocked = [a for a in [p] + [str(x) for x in Path(p).parents]
+                   if not os.stat(a).st_mode & stat.S_IXOTH]
+        if blocked:
+            tried.append("%s: %s not searchable by other users" % (d, blocked[0]))
+            continue
+        return d, None
+    return None, "; ".join(tried) or "no candidate directory"
+
+
+def no_new_privs():
+    """This process (and so every process it starts) has no_new_privs set:
+    setuid bits and file capabilities do not elevate."""
+    with open("/proc/self/status") as f:
+        return any(l.split() == ["NoNewPrivs:", "1"] for l in f)
+
+
 @unittest.skipUnless(other_user(), NEED_ROOT)
 class TestElevatedProcess(unittest.TestCase):
     """A copy of load_shim (dlopen()s the shim, so its constructor runs where
     the loader would ignore LD_PRELOAD) made setuid root, setgid root or given
     CAP_DAC_OVERRIDE, run by the second user with AUTOWRAP_TRACE and
-    AUTOWRAP_SOCK naming places only root may write: nothing may appear. The
-    same program without elevation, run by root, writes both (the control)."""
+    AUTOWRAP_SOCK naming places only root may write and AUTOWRAP_DEBUG_TIMING=1:
+    nothing may appear, no timing stamp either. load_shim prints the kernel's
+    AT_SECURE, which must be 1, or the copy did not run elevated and the test
+    would prove nothing. The same program without elevation, run by root,
+    writes the trace, sends records and stamps (the control, AT_SECURE 0)."""
 
     def setUp(self):
-        d = tempfile.TemporaryDirectory(prefix="aw-sec-")
+        if no_new_privs():
+            self.skipTest("no_new_privs is set for this test's processes: setuid bits and "
+                          "file capabilities cannot elevate here")
+        base, why = suid_dir()
+        if not base:
+            self.skipTest("no directory where a setuid copy would elevate: " + why)
+        d = tempfile.TemporaryDirectory(prefix="aw-sec-", dir=base)
         self.addCleanup(d.cleanup)
         self.tmp = Path(d.name)
         os.chmod(self.tmp, 0o755)
@@ -178,6 +215,7 @@ class TestElevatedProcess(unittest.TestCase):
         e = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOWRAP_", "LD_"))}
         e["AUTOWRAP_TRACE"] = str(self.priv / ("trace-" + tag))
         e["AUTOWRAP_SOCK"] = str(self.priv / "sock")
+        e["AUTOWRAP_DEBUG_TIMING"] = "1"
         if SANITIZED:
             e["ASAN_OPTIONS"] = "detect_leaks=0:verify_asan_link_order=0"
         return e
@@ -193,16 +231,21 @@ class TestElevatedProcess(unittest.TestCase):
 
     def assert_inert(self, tag, path):
         r = as_user(other_user(), [str(path), SHIM], env=self.env(tag))
-        self.assertEqual((r.returncode, r.stdout), (0, b"loaded\n"), r.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"loaded secure=1\n",
+                         "the copy did not run with elevated rights (AT_SECURE 0)")
         self.assertFalse((self.priv / ("trace-" + tag)).exists(), "the shim wrote a trace")
         self.assertEqual(self.received(), 0, "the shim sent records")
+        self.assertNotIn(b"[autowrap-timing]", r.stderr, "the shim wrote timing stamps")
 
     def test_control_unprivileged_copy_writes(self):
         p = self.copy("plain", 0o755)
         r = subprocess.run([str(p), SHIM], env=self.env("plain"), capture_output=True, timeout=T)
-        self.assertEqual((r.returncode, r.stdout), (0, b"loaded\n"), r.stderr)
+        self.assertEqual((r.returncode, r.stdout), (0, b"loaded secure=0\n"), r.stderr)
         self.assertIn(str(p), (self.priv / "trace-plain").read_text().splitlines())
         self.assertGreater(self.received(), 0)
+        stamps = re.findall(rb"^\[autowrap-timing\] \d+ (shim-init-\w+) \d+$", r.stderr, re.M)
+        self.assertEqual(stamps, [b"shim-init-begin", b"shim-init-end"], r.stderr)
 
     def test_setuid_root(self):
         self.assert_inert("suid", self.copy("suid", 0o4755))
