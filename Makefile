@@ -1,6 +1,7 @@
 # Thin wrapper over CMake for the two commands a newcomer runs:
 #   make demo    build, then run autowrap on the bundled example app
-#   make check   build, then run every test (SANITIZE=1 for the ASan+UBSan build)
+#   make check   build, then run every test (SANITIZE=1 for the ASan+UBSan build);
+#                then one line per skipped test with its reason (tests/skipped.py)
 #   make deb     build a Debian package in $(BUILD_DEB) (installs to /usr)
 #   make fuzz    build the libFuzzer targets with clang (build-fuzz/), run each
 #                FUZZ_SECONDS (default 60), one after another
@@ -41,7 +42,8 @@ build: $(BUILD)/CMakeCache.txt
 check: deps-check
 	cmake -S . -B $(BUILD) $(CMAKE_SAN) -DAUTOWRAP_TESTS=ON
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) || { python3 $(CURDIR)/tests/skipped.py .; exit 1; }
+	@python3 tests/skipped.py $(BUILD)
 
 demo: deps-demo build
 	@echo "autowrap demo: edit examples/greeting.py or examples/config.json in another terminal; Ctrl-C to stop."
