@@ -92,6 +92,13 @@ void channel_ring_ahead(void)
     /* the first lap fills the slots in ticket order; past it, all exist */
     size_t at = head >= AW_RING_SLOTS ? AW_RING_BYTES : AW_RING_HDR + (size_t)head * AW_RING_SLOT;
     size_t want = at > AW_RING_BYTES - RING_AHEAD ? AW_RING_BYTES : at + RING_AHEAD;
+    /* Writers past what is made make pages themselves, and many processes
+     * writing at once (a pre-fork server's workers) then queue for each
+     * page's lock, asleep, and wait again for a CPU behind the others: 14 ms
+     * of a worker's 0.8 in bench/scale's tree. That pace needs the whole
+     * ring: made now, once. */
+    if (at > ring_allocated)
+        want = AW_RING_BYTES;
     if (want <= ring_allocated)
         return;
     /* Our reads of the pages make them (zeroed, up to date: fallocate's
