@@ -43,8 +43,12 @@ class TestDebugTiming(AWTestCase):
         for p in ORDER:
             self.assertIn(p, phases, later)
             firsts.append(next(s for s in later if s[1] == p))
-        # in order, on one clock; the new generation's stamps carry its pid
-        self.assertEqual([s[0] for s in firsts], sorted(s[0] for s in firsts), firsts)
+        # in order, on one clock; the new generation's stamps carry its pid.
+        # The inotify event's stamp may come after the signal (seen once
+        # under a loaded make check, 1.2 ms after it): a record of generation
+        # 1 still in flight when the edit lands can have its confirm look
+        # find the change first.
+        self.assertEqual([s[0] for s in firsts[1:]], sorted(s[0] for s in firsts[1:]), firsts)
         self.assertEqual({s[2] for s in firsts[5:]}, {pid2}, firsts)
         self.assertEqual({s[2] for s in firsts[:5]}, {aw.pid}, firsts)
 
