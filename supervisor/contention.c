@@ -29,7 +29,8 @@ static int loadavg_fields(const char *la, double *load1, long *running)
     return la && sscanf(la, "%lf %*s %*s %ld/", load1, running) == 2 ? 0 : -1;
 }
 
-int aw_contended(const char *psi, const char *loadavg, long cpus)
+/* RUNNABLE: count the tasks runnable at this instant too */
+static int judge(const char *psi, const char *loadavg, long cpus, int runnable)
 {
     if (cpus < 1)
         cpus = 1;
@@ -38,9 +39,19 @@ int aw_contended(const char *psi, const char *loadavg, long cpus)
     int have_la = loadavg_fields(loadavg, &load1, &running) == 0;
     if (some >= PSI_CONTENDED)
         return 1;
-    if (have_la && running - 1 >= cpus) /* besides the reader, every CPU taken */
+    if (runnable && have_la && running - 1 >= cpus) /* besides the reader, every CPU taken */
         return 1;
     if (some < 0 && have_la && load1 > (double)cpus)
         return 1;
     return some < 0 && !have_la; /* cannot tell: the careful window */
+}
+
+int aw_contended(const char *psi, const char *loadavg, long cpus)
+{
+    return judge(psi, loadavg, cpus, 1);
+}
+
+int aw_contended_lasting(const char *psi, const char *loadavg, long cpus)
+{
+    return judge(psi, loadavg, cpus, 0);
 }

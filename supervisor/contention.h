@@ -8,5 +8,8 @@
  * the number of CPUs online. 1 when a writer may wait for a CPU between
  * two files, 0 when not, 1 when neither file says. */
 int aw_contended(const char *psi, const char *loadavg, long cpus);
+/* The same without the tasks runnable at this instant: what the averages
+ * say (or that nothing can be told), which a moment later will not change */
+int aw_contended_lasting(const char *psi, const char *loadavg, long cpus);
 
 #endif

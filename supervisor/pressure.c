@@ -2,7 +2,8 @@
  * answer is kept for a few milliseconds: a burst of files is one read, and
  * a save after a pause sees the machine as it is now.
  *
- * A "busy" answer is read twice, SECOND_LOOK_US apart. At the moment a file
+ * A "busy" answer that rests on the tasks runnable at this instant alone is
+ * read twice, SECOND_LOOK_US apart. At the moment a file
  * is closed the writer is still on its CPU and we are on ours, so on two
  * CPUs a single passing task (a kworker flushing the write, the writer's
  * other thread) made a quiet machine look busy: a save of a 2000-module app
@@ -26,15 +27,15 @@ int cpu_contended(int64_t now_ms)
         return last;
     at = now_ms;
     char psi[256], la[128];
-    int have_psi = read_small("/proc/pressure/cpu", psi, sizeof psi) > 0;
-    int have_la = read_small("/proc/loadavg", la, sizeof la) > 0;
+    const char *p = read_small("/proc/pressure/cpu", psi, sizeof psi) > 0 ? psi : NULL;
+    const char *l = read_small("/proc/loadavg", la, sizeof la) > 0 ? la : NULL;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    last = aw_contended(have_psi ? psi : NULL, have_la ? la : NULL, cpus);
-    if (last && have_la) {
+    last = aw_contended(p, l, cpus);
+    if (last && !aw_contended_lasting(p, l, cpus)) {
         struct timespec ts = {0, SECOND_LOOK_US * 1000L};
         nanosleep(&ts, NULL);
-        have_la = read_small("/proc/loadavg", la, sizeof la) > 0;
-        last = aw_contended(have_psi ? psi : NULL, have_la ? la : NULL, cpus);
+        l = read_small("/proc/loadavg", la, sizeof la) > 0 ? la : NULL;
+        last = aw_contended(p, l, cpus);
     }
     return last;
 }

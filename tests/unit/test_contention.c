@@ -52,6 +52,19 @@ START_TEST(cannot_tell)
 }
 END_TEST
 
+/* what a second look a moment later cannot change: the averages, or that
+ * nothing can be told; the runnable count alone is not lasting */
+START_TEST(lasting)
+{
+    ck_assert_int_eq(aw_contended_lasting(PSI("0.00"), "0.44 1.71 1.75 3/84 20946\n", 2), 0);
+    ck_assert_int_eq(aw_contended_lasting(PSI("10.00"), "0.44 1.71 1.75 1/84 20946\n", 2), 1);
+    ck_assert_int_eq(aw_contended_lasting(NULL, "2.50 1.71 1.75 1/84 20946\n", 2), 1);
+    ck_assert_int_eq(aw_contended_lasting(NULL, "1.50 1.71 1.75 3/84 20946\n", 2), 0);
+    ck_assert_int_eq(aw_contended_lasting(NULL, NULL, 2), 1);
+    ck_assert_int_eq(aw_contended_lasting(PSI("9.99"), "0.44 1.71 1.75 9/84 20946\n", 2), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("contention");
@@ -61,6 +74,7 @@ int main(void)
     tcase_add_test(t, runnable_now);
     tcase_add_test(t, no_pressure_file);
     tcase_add_test(t, cannot_tell);
+    tcase_add_test(t, lasting);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
