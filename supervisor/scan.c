@@ -124,7 +124,7 @@ void scan_retry(watch_cb cb, scan_descend_cb dcb, void *arg)
         struct owed *o = &todo[i];
         int r = o->depth >= 0 ? dcb(arg, o->dir, o->depth, o->since)
                               : scan(o->dir, o->since, cb, arg);
-        if (r != 0 && (errno == EMFILE || errno == ENFILE))
+        if (r != 0 && say_fd_short(errno))
             scan_owe(o->dir, o->since, o->depth);
         free(o->dir);
     }
