@@ -299,6 +299,26 @@ class Autowrap:
     def send(self, sig):
         self.proc.send_signal(sig)
 
+    def wait_watched(self, path, timeout=T):
+        """Until autowrap's inotify descriptor holds a watch on path (its
+        fdinfo's "inotify wd:N ino:HEX" lines): a "tracking" line is said
+        just before the watch it announces is made."""
+        ino = "%x" % os.stat(path).st_ino
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for fd in os.listdir("/proc/%d/fd" % self.pid):
+                try:
+                    if os.readlink("/proc/%d/fd/%s" % (self.pid, fd)) != "anon_inode:inotify":
+                        continue
+                    with open("/proc/%d/fdinfo/%s" % (self.pid, fd)) as f:
+                        if any(line.startswith("inotify wd:") and (" ino:%s " % ino) in line
+                               for line in f):
+                            return
+                except OSError:
+                    pass
+            time.sleep(0.01)
+        raise AssertionError("autowrap never watched %s" % path + self.context())
+
     # -- teardown --------------------------------------------------------
     def descendants(self):
         return proc_children_tree(self.pid) if self.proc.poll() is None else []

@@ -47,6 +47,10 @@ class TestNegativeDeps(AWTestCase):
         aw = self.start(["-v"])
         aw.expect_out("^optional absent$")
         aw.started(1)
+        # the program's line comes before autowrap has read its records: stop
+        # it only once app/ is watched, or no event is queued to overflow
+        aw.expect_err(r"tracking app \(listed\)")
+        aw.wait_watched(self.app)
         aw.send(signal.SIGSTOP)
         try:
             fds = [os.open(self.app / n, os.O_WRONLY | os.O_CREAT, 0o644)
